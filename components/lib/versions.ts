@@ -58,3 +58,44 @@ export const EKS_ADDON_VERSIONS: Record<KubernetesVersion, Record<EksAddonName, 
         "snapshot-controller": "v8.3.0-eksbuild.1",
     },
 };
+
+/** A Helm chart pinned to one version, with the upstream repository it is installed from. */
+export interface HelmChartPin {
+    /** Chart name in its repository. */
+    chart: string;
+    /** Chart version (Chart.yaml `version`), never a range. */
+    version: string;
+    /** Upstream chart repository URL (`helm repo add`). */
+    repo: string;
+    /** The application version the chart ships (Chart.yaml `appVersion`), for reference. */
+    appVersion: string;
+}
+
+/**
+ * Third-party Helm charts, pinned. Versions are the upstream Chart.yaml files listed in
+ * ../shared/charts/INDEX.md; the tests compare them with the copies in tests/fixtures/charts/.
+ */
+export const HELM_CHARTS = {
+    /** kubernetes/autoscaler `charts/cluster-autoscaler`. */
+    clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.0", repo: "https://kubernetes.github.io/autoscaler", appVersion: "1.35.0" },
+    /** kubernetes-sigs/metrics-server `charts/metrics-server`. */
+    metricsServer: { chart: "metrics-server", version: "3.13.1", repo: "https://kubernetes-sigs.github.io/metrics-server/", appVersion: "0.8.1" },
+    /**
+     * FairwindsOps/charts `stable/vpa` (VPA 1.7.1). Chosen over the kubernetes/autoscaler
+     * `vertical-pod-autoscaler` chart 0.11.0, whose README says it is not ready for production use.
+     */
+    verticalPodAutoscaler: { chart: "vpa", version: "5.0.0", repo: "https://charts.fairwinds.com/stable", appVersion: "1.7.1" },
+    /** prometheus-community/helm-charts `charts/prometheus-adapter`. */
+    prometheusAdapter: { chart: "prometheus-adapter", version: "5.3.0", repo: "https://prometheus-community.github.io/helm-charts", appVersion: "v0.12.0" },
+} as const satisfies Record<string, HelmChartPin>;
+
+/**
+ * cluster-autoscaler image tag per Kubernetes minor: the autoscaler's minor must match the cluster's.
+ * Latest patch of each line from the kubernetes/autoscaler releases cluster-autoscaler-1.33.6,
+ * -1.34.5 and -1.35.2 (published 2026-07-23; image registry.k8s.io/autoscaling/cluster-autoscaler).
+ */
+export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Record<KubernetesVersion, string> = {
+    "1.33": "v1.33.6",
+    "1.34": "v1.34.5",
+    "1.35": "v1.35.2",
+};
