@@ -1,2 +1,8 @@
 // Every k8sprod component, exported for npm users and for `pulumi package add` (PulumiPlugin.yaml).
-export {};
+export * from "./components/workloads";
+export * from "./components/autoscaling";
+export { Vpc, VpcArgs, VpcFlowLogArgs } from "./components/network";
+export {
+    EksCluster, EksClusterArgs, EksNodeGroupArgs, NodeTaintArgs, ClusterAccessEntryArgs, ExistingNetworkArgs, ExistingSubnetArgs,
+    IrsaRole, IrsaRoleArgs,
+} from "./components/cluster";
