@@ -1,0 +1,187 @@
+import { loadAnalyzer } from "../engine/contract";
+import type { EngineResource, EngineViolation, PackHandle } from "../engine/contract";
+import { UsageError } from "../io";
+import type { IO } from "../io";
+import { kubernetesPack, packProblems, packageVersion, readPolicyConfig } from "../packs";
+import { buildReport, exitCodeOf, locationKey } from "../report/report";
+import type { Report, ReportContext, ReportUnchecked, ResourceLocation } from "../report/report";
+import { renderSarif } from "../report/sarif";
+import { renderCheckText } from "../report/text";
+import { expandPaths, formatInputError, parseSource, readSources } from "./manifests";
+import type { InputError, ManifestObject } from "./manifests";
+
+export type Format = "text" | "json" | "sarif";
+
+export interface CheckOptions {
+    format: Format;
+    /** Every file is its own stack (stack policies see one file at a time). */
+    eachFile: boolean;
+    policyConfig?: string;
+    /** Policy pack folders; defaults to the bundled Kubernetes pack. */
+    policyPacks?: string[];
+}
+
+/** The project and stack names in the URNs of checked objects. */
+export const CHECK_PROJECT = "k8sprod";
+export const CHECK_STACK = "check";
+
+/** The URN of a checked object: `ns/name` as its resource name, as `@pulumi/kubernetes`'s YAML support names it. */
+export function objectUrn(o: Pick<ManifestObject, "type" | "name" | "namespace">): string {
+    return `urn:pulumi:${CHECK_STACK}::${CHECK_PROJECT}::${o.type}::${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
+}
+
+function toResource(o: ManifestObject): EngineResource {
+    const r: EngineResource = { urn: objectUrn(o), type: o.type, name: o.name, properties: o.object, file: o.file, document: o.document };
+    if (o.namespace !== undefined) {
+        r.namespace = o.namespace;
+    }
+    return r;
+}
+
+/** Objects that one stack cannot hold together: the same type, namespace and name twice. */
+function duplicates(objects: ManifestObject[]): InputError[] {
+    const seen = new Map<string, ManifestObject>();
+    const errors: InputError[] = [];
+    for (const o of objects) {
+        const urn = objectUrn(o);
+        const first = seen.get(urn);
+        if (first) {
+            errors.push({
+                file: o.file, document: o.document, line: o.line,
+                message: `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name} is also defined in ${first.file} (document ${first.document}, line ${first.line}); `
+                    + "one stack cannot hold two objects of the same kind, namespace and name (use --each-file to check each file as its own stack)",
+            });
+        } else {
+            seen.set(urn, o);
+        }
+    }
+    return errors;
+}
+
+export interface CheckResult {
+    report: Report;
+    ctx: ReportContext;
+    files: number;
+}
+
+/**
+ * Reads the manifests and evaluates the packs. Throws UsageError (exit 2) when the input cannot be
+ * used, before any pack is loaded.
+ */
+export async function check(paths: string[], opts: CheckOptions, io: IO): Promise<CheckResult> {
+    const errors: InputError[] = [];
+    if (paths.length === 0) {
+        throw new UsageError(["k8sprod check: give at least one file, directory, or - for standard input"]);
+    }
+    if (paths.filter((p) => p === "-").length > 1) {
+        throw new UsageError(["k8sprod check: standard input (-) can be given only once"]);
+    }
+    const expanded = expandPaths(paths);
+    errors.push(...expanded.errors);
+    const read = await readSources(expanded.files, io.stdin);
+    errors.push(...read.errors);
+    const stacks: ManifestObject[][] = [];
+    const unchecked: ReportUnchecked[] = [];
+    const all: ManifestObject[] = [];
+    for (const src of read.sources) {
+        const parsed = parseSource(src);
+        errors.push(...parsed.errors);
+        all.push(...parsed.objects);
+        if (opts.eachFile) {
+            stacks.push(parsed.objects);
+        }
+        for (const u of parsed.unchecked) {
+            const entry: ReportUnchecked = { file: u.file, document: u.document, apiVersion: u.apiVersion, kind: u.kind, reason: u.reason };
+            if (u.name !== undefined) {
+                entry.name = u.name;
+            }
+            if (u.namespace !== undefined) {
+                entry.namespace = u.namespace;
+            }
+            unchecked.push(entry);
+        }
+    }
+    if (!opts.eachFile) {
+        stacks.push(all);
+    }
+    for (const s of stacks) {
+        errors.push(...duplicates(s));
+    }
+    const packs = opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : [kubernetesPack()];
+    const problems = errors.map(formatInputError);
+    problems.push(...packProblems(packs));
+    let config: Record<string, any> | undefined;
+    if (opts.policyConfig !== undefined) {
+        const c = readPolicyConfig(opts.policyConfig);
+        if (c.error) {
+            problems.push(c.error);
+        }
+        config = c.config;
+    }
+    if (problems.length > 0) {
+        throw new UsageError(problems);
+    }
+
+    const analyzer = loadAnalyzer();
+    let handles: PackHandle[];
+    try {
+        handles = packs.map((p) => analyzer.loadPack(p));
+    } catch (e: any) {
+        throw new UsageError([`k8sprod check: cannot load the policy pack: ${e.message}`]);
+    }
+    const perStack: Array<{ resources: EngineResource[]; violations: EngineViolation[] }> = [];
+    for (const s of stacks) {
+        const resources = s.map(toResource);
+        let violations: EngineViolation[] = [];
+        if (resources.length > 0) {
+            try {
+                violations = await analyzer.analyze(handles, resources, config);
+            } catch (e: any) {
+                throw new UsageError([`k8sprod check: the packs could not evaluate the input${opts.policyConfig ? ` (policy config ${opts.policyConfig})` : ""}: ${e.message}`]);
+            }
+        }
+        perStack.push({ resources, violations });
+    }
+    const locations = new Map<string, ResourceLocation>();
+    for (const o of all) {
+        const urn = objectUrn(o);
+        locations.set(locationKey(urn, o.file), { file: o.file, document: o.document, line: o.line });
+    }
+    const ctx: ReportContext = {
+        command: `check ${paths.join(" ")}`,
+        locations,
+        stackResource: { type: "pulumi:pulumi:Stack", name: `${CHECK_PROJECT}-${CHECK_STACK}` },
+    };
+    const report = mergeStacks(perStack.map((p) => buildReport(p.resources, p.violations, ctx)));
+    report.unchecked = unchecked;
+    return { report, ctx, files: read.sources.length };
+}
+
+/**
+ * One report from the stacks' reports (under --each-file a URN can occur in several files, so each
+ * stack's violations are matched to that stack's resources before merging).
+ */
+function mergeStacks(parts: Report[]): Report {
+    const merged: Report = { resources: [], violations: [], summary: { resources: 0, mandatory: 0, advisory: 0 } };
+    for (const part of parts) {
+        merged.resources.push(...part.resources);
+        merged.violations.push(...part.violations);
+        merged.summary.resources += part.summary.resources;
+        merged.summary.mandatory += part.summary.mandatory;
+        merged.summary.advisory += part.summary.advisory;
+    }
+    return merged;
+}
+
+/** Renders a check result in the chosen format. */
+export function renderCheck(result: CheckResult, format: Format): string {
+    const code = exitCodeOf(result.report);
+    switch (format) {
+        case "json":
+            return JSON.stringify(result.report, null, 2) + "\n";
+        case "sarif":
+            return renderSarif(result.report, result.ctx, { version: packageVersion(), exitCode: code });
+        default:
+            return renderCheckText(result.report, result.ctx, result.files);
+    }
+}

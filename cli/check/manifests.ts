@@ -1,0 +1,305 @@
+import * as fs from "fs";
+import * as path from "path";
+import { LineCounter, isMap, isSeq, parseAllDocuments } from "yaml";
+import type { Document, Node } from "yaml";
+import { classify, typeToken } from "./kinds";
+
+/** The name a file is reported under: the path exactly as given on the command line ("-" is stdin). */
+export type FileName = string;
+
+/** One Kubernetes object read from a manifest, ready to be handed to the packs. */
+export interface ManifestObject {
+    file: FileName;
+    /** Index of the YAML document within its file, from 0 (empty documents count). */
+    document: number;
+    /** Index within a `List` document's items, when the object came from one. */
+    item?: number;
+    /** 1-based line where the object starts. */
+    line: number;
+    apiVersion: string;
+    kind: string;
+    /** The Pulumi type token (`kubernetes:apps/v1:Deployment`). */
+    type: string;
+    /** `metadata.name` (or `metadata.generateName` when the object has only that). */
+    name: string;
+    namespace?: string;
+    /** The object as `@pulumi/kubernetes` would register it: everything but `status` (an output). */
+    object: Record<string, any>;
+}
+
+/** An object of a kind the packs cannot be asked about (custom resources, kinds the SDK does not know). */
+export interface UncheckedObject {
+    file: FileName;
+    document: number;
+    item?: number;
+    line: number;
+    apiVersion: string;
+    kind: string;
+    name?: string;
+    namespace?: string;
+    reason: string;
+}
+
+/** Why (part of) the input could not be used: always names the file, and the document and line when known. */
+export interface InputError {
+    file: FileName;
+    document?: number;
+    line?: number;
+    message: string;
+}
+
+export interface ParsedManifests {
+    objects: ManifestObject[];
+    unchecked: UncheckedObject[];
+    errors: InputError[];
+}
+
+export interface Source {
+    file: FileName;
+    text: string;
+}
+
+const MANIFEST_EXTENSIONS = new Set([".yaml", ".yml", ".json"]);
+
+/** How a file is named in messages. */
+export function displayName(file: FileName): string {
+    return file === "-" ? "<stdin>" : file;
+}
+
+/** Formats an input error as one line: `file: document N, line L: message`. */
+export function formatInputError(e: InputError): string {
+    const where = [displayName(e.file)];
+    if (e.document !== undefined) {
+        where.push(`document ${e.document}`);
+    }
+    if (e.line !== undefined) {
+        where.push(`line ${e.line}`);
+    }
+    return `${where.join(", ")}: ${e.message}`;
+}
+
+/**
+ * Expands the command line's paths: a file stays as given, a directory becomes every
+ * `.yaml`/`.yml`/`.json` file below it (sorted, hidden entries skipped), "-" is stdin.
+ */
+export function expandPaths(args: string[]): { files: FileName[]; errors: InputError[] } {
+    const files: FileName[] = [];
+    const errors: InputError[] = [];
+    for (const arg of args) {
+        if (arg === "-") {
+            files.push(arg);
+            continue;
+        }
+        let stat: fs.Stats;
+        try {
+            stat = fs.statSync(arg);
+        } catch (e: any) {
+            errors.push({ file: arg, message: e.code === "ENOENT" ? "no such file or directory" : `cannot read it (${e.code ?? e.message})` });
+            continue;
+        }
+        if (stat.isDirectory()) {
+            const found = walk(arg);
+            if (found.length === 0) {
+                errors.push({ file: arg, message: "the directory holds no .yaml, .yml or .json file" });
+            }
+            files.push(...found);
+        } else {
+            files.push(arg);
+        }
+    }
+    return { files, errors };
+}
+
+function walk(dir: string): string[] {
+    const out: string[] = [];
+    const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+        if (entry.name.startsWith(".")) {
+            continue;
+        }
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+            out.push(...walk(full));
+        } else if (MANIFEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+            out.push(full);
+        }
+    }
+    return out;
+}
+
+/** Reads every file (stdin for "-"); unreadable files become input errors. */
+export async function readSources(files: FileName[], stdin: () => Promise<string>): Promise<{ sources: Source[]; errors: InputError[] }> {
+    const sources: Source[] = [];
+    const errors: InputError[] = [];
+    for (const file of files) {
+        try {
+            sources.push({ file, text: file === "-" ? await stdin() : fs.readFileSync(file, "utf8") });
+        } catch (e: any) {
+            errors.push({ file, message: `cannot read it (${e.code ?? e.message})` });
+        }
+    }
+    return { sources, errors };
+}
+
+/**
+ * Parses one file: YAML (1.1, as kubectl reads it: `yes`/`on` are booleans, `0644` is octal),
+ * multi-document, or JSON. Empty documents (Helm's `---` separators, comment-only documents) are
+ * skipped but keep their index; `List` kinds are expanded into their items.
+ */
+export function parseSource(src: Source): ParsedManifests {
+    const out: ParsedManifests = { objects: [], unchecked: [], errors: [] };
+    if (src.file !== "-" && path.extname(src.file).toLowerCase() === ".json") {
+        parseJson(src, out);
+    } else {
+        parseYaml(src, out);
+    }
+    return out;
+}
+
+function parseJson(src: Source, out: ParsedManifests): void {
+    let value: unknown;
+    try {
+        value = JSON.parse(src.text);
+    } catch (e: any) {
+        const m = /position (\d+)/.exec(e.message);
+        const line = m ? lineOf(src.text, Number(m[1])) : undefined;
+        out.errors.push({ file: src.file, document: 0, line, message: `invalid JSON: ${String(e.message).replace(/ in JSON at position.*$/, "")}` });
+        return;
+    }
+    readDocument(value, src.file, 0, () => 1, out);
+}
+
+function lineOf(text: string, offset: number): number {
+    let line = 1;
+    for (let i = 0; i < offset && i < text.length; i++) {
+        if (text.charCodeAt(i) === 10) {
+            line++;
+        }
+    }
+    return line;
+}
+
+function parseYaml(src: Source, out: ParsedManifests): void {
+    const lineCounter = new LineCounter();
+    let docs: Document.Parsed[];
+    try {
+        docs = parseAllDocuments(src.text, { version: "1.1", lineCounter, prettyErrors: false }) as Document.Parsed[];
+    } catch (e: any) {
+        out.errors.push({ file: src.file, message: `cannot parse it: ${e.message}` });
+        return;
+    }
+    if (!Array.isArray(docs)) {
+        // parseAllDocuments returns an EmptyStream for input without any document.
+        return;
+    }
+    docs.forEach((doc, index) => {
+        if (doc.errors.length > 0) {
+            for (const err of doc.errors) {
+                const line = lineCounter.linePos(err.pos[0]).line;
+                out.errors.push({ file: src.file, document: index, line, message: `invalid YAML: ${firstLine(err.message)}` });
+            }
+            return;
+        }
+        const contents = doc.contents as Node | null;
+        const startLine = (node: Node | null | undefined): number =>
+            node?.range ? lineCounter.linePos(node.range[0]).line : contents?.range ? lineCounter.linePos(contents.range[0]).line : 1;
+        let value: unknown;
+        try {
+            value = doc.toJS({ maxAliasCount: 1000 });
+        } catch (e: any) {
+            out.errors.push({ file: src.file, document: index, line: startLine(contents), message: `invalid YAML: ${firstLine(e.message)}` });
+            return;
+        }
+        const itemLine = (i: number): number => {
+            if (isMap(contents)) {
+                const items = contents.get("items", true);
+                if (isSeq(items)) {
+                    return startLine(items.items[i] as Node);
+                }
+            }
+            return startLine(contents);
+        };
+        readDocument(value, src.file, index, itemLine, out, startLine(contents));
+    });
+}
+
+function firstLine(message: string): string {
+    return message.split("\n")[0].trim();
+}
+
+function isPlainObject(v: unknown): v is Record<string, any> {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function readDocument(value: unknown, file: FileName, document: number, itemLine: (i: number) => number, out: ParsedManifests, line = 1): void {
+    if (value === null || value === undefined) {
+        return; // an empty document: a separator, or only comments
+    }
+    if (!isPlainObject(value)) {
+        out.errors.push({ file, document, line, message: `not a Kubernetes object: the document is ${Array.isArray(value) ? "a sequence" : `a ${typeof value}`}, not a mapping` });
+        return;
+    }
+    if (Object.keys(value).length === 0) {
+        return; // `{}`: nothing to check, as kubectl and Pulumi skip it
+    }
+    readObject(value, file, document, undefined, line, out, itemLine);
+}
+
+function readObject(obj: Record<string, any>, file: FileName, document: number, item: number | undefined, line: number, out: ParsedManifests, itemLine: (i: number) => number): void {
+    const at = { file, document, line };
+    const what = item === undefined ? "" : `items[${item}]: `;
+    const problems: string[] = [];
+    if (typeof obj.apiVersion !== "string" || obj.apiVersion === "") {
+        problems.push(obj.apiVersion === undefined ? "apiVersion is missing" : "apiVersion must be a non-empty string");
+    }
+    if (typeof obj.kind !== "string" || obj.kind === "") {
+        problems.push(obj.kind === undefined ? "kind is missing" : "kind must be a non-empty string");
+    }
+    if (problems.length > 0) {
+        out.errors.push({ ...at, message: `${what}not a Kubernetes object: ${problems.join("; ")}` });
+        return;
+    }
+    const apiVersion: string = obj.apiVersion;
+    const kind: string = obj.kind;
+    const cls = classify(apiVersion, kind);
+    if (cls === "list" && item === undefined) {
+        const items = obj.items ?? [];
+        if (!Array.isArray(items)) {
+            out.errors.push({ ...at, message: `${kind}: items must be a list` });
+            return;
+        }
+        items.forEach((it: unknown, i: number) => {
+            const l = itemLine(i);
+            if (!isPlainObject(it)) {
+                out.errors.push({ file, document, line: l, message: `items[${i}]: not a Kubernetes object: it is not a mapping` });
+                return;
+            }
+            readObject(it, file, document, i, l, out, itemLine);
+        });
+        return;
+    }
+    const metadata = obj.metadata;
+    if (metadata !== undefined && metadata !== null && !isPlainObject(metadata)) {
+        out.errors.push({ ...at, message: `${what}${kind}: metadata must be a mapping` });
+        return;
+    }
+    const name = metadata?.name ?? metadata?.generateName;
+    const namespace = typeof metadata?.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : undefined;
+    if (cls !== "resource") {
+        out.unchecked.push({
+            file, document, item, line, apiVersion, kind,
+            name: typeof name === "string" ? name : undefined,
+            namespace,
+            reason: cls === "list"
+                ? `a ${kind} inside a list is not expanded`
+                : `${apiVersion}/${kind} is not a kind @pulumi/kubernetes knows (a custom resource, or a newer API): the packs cannot check it`,
+        });
+        return;
+    }
+    if (typeof name !== "string" || name === "") {
+        out.errors.push({ ...at, message: `${what}${kind}: metadata.name is missing (every object needs a name, or a generateName)` });
+        return;
+    }
+    const { status: _status, ...inputs } = obj;
+    out.objects.push({ file, document, item, line, apiVersion, kind, type: typeToken(apiVersion, kind), name, namespace, object: inputs });
+}

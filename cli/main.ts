@@ -1,0 +1,78 @@
+import { Command, CommanderError, Option } from "commander";
+import { UsageError, processIO } from "./io";
+import type { IO } from "./io";
+import { packageVersion } from "./packs";
+
+// `k8sprod`: the offline engine. Exit codes (DESIGN.md): 0 no mandatory violation, 1 mandatory
+// violations, 2 the input could not be used (a message names the file, document and reason).
+
+const FORMATS = ["text", "json", "sarif"] as const;
+
+function collect(value: string, previous: string[] | undefined): string[] {
+    return [...(previous ?? []), value];
+}
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: string[], io: IO = processIO): Promise<number> {
+    let code = 0;
+    const program = new Command();
+    program
+        .name("k8sprod")
+        .description("Enforce production Kubernetes practices offline: check Kubernetes YAML, or plan a stack, against the policy packs.")
+        .version(packageVersion(), "-V, --version")
+        .exitOverride()
+        .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+        .showHelpAfterError("(k8sprod --help for usage)");
+
+    program.command("check")
+        .description("Check Kubernetes manifests (YAML or JSON, multi-document, List kinds, Helm template output) against the Kubernetes pack.")
+        .argument("<paths...>", "files, directories (every .yaml/.yml/.json below), or - for standard input")
+        .addOption(new Option("-f, --format <format>", "report format").choices(FORMATS).default("text"))
+        .option("--each-file", "check every file as its own stack (stack policies see one file at a time)", false)
+        .option("--policy-config <file>", "policy config JSON: enforcement levels and properties per policy, pack-wide keys")
+        .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: the bundled Kubernetes pack)", collect)
+        .action(async (paths: string[], opts: any) => {
+            const { check, renderCheck } = await import("./check/check");
+            const { exitCodeOf } = await import("./report/report");
+            const result = await check(paths, { format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack }, io);
+            io.stdout(renderCheck(result, opts.format));
+            code = exitCodeOf(result.report);
+        });
+
+    program.command("plan")
+        .description("Run the stack program offline (no cloud account, no Pulumi CLI), as `pulumi preview` would, and evaluate every policy pack.")
+        .option("-s, --stack <name>", "the stack whose config (stacks/Pulumi.<name>.yaml) the program runs with", "dev")
+        .addOption(new Option("-f, --format <format>", "report format").choices(FORMATS).default("text"))
+        .option("--policy-config <file>", "policy config JSON: enforcement levels and properties per policy, pack-wide keys")
+        .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: every pack in policies/)", collect)
+        .option("--program <file>", "the compiled stack program (default: dist/stacks/index.js)")
+        .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: stacks/)")
+        .option("--no-progress", "do not show progress on stderr")
+        .action(async (opts: any) => {
+            const { plan } = await import("./plan/plan");
+            code = await plan({
+                stack: opts.stack,
+                format: opts.format,
+                policyConfig: opts.policyConfig,
+                policyPacks: opts.policyPack,
+                program: opts.program,
+                configDir: opts.configDir,
+                progress: opts.progress,
+            }, io);
+        });
+
+    try {
+        await program.parseAsync(argv, { from: "user" });
+    } catch (e) {
+        if (e instanceof CommanderError) {
+            // Help and version exit 0; a usage error (unknown option, missing argument) is an input error.
+            return e.exitCode === 0 ? 0 : 2;
+        }
+        if (e instanceof UsageError) {
+            io.stderr(e.lines.map((l) => `error: ${l}`).join("\n") + "\n");
+            return 2;
+        }
+        throw e;
+    }
+    return code;
+}

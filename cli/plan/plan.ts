@@ -1,0 +1,159 @@
+import * as fs from "fs";
+import * as path from "path";
+import { loadAnalyzer } from "../engine/contract";
+import type { EngineResource } from "../engine/contract";
+import type { Registration } from "../engine/mocks";
+import { Progress, UsageError } from "../io";
+import type { IO } from "../io";
+import { bundledPacks, packProblems, packageRoot, packageVersion, readPolicyConfig } from "../packs";
+import { buildReport, exitCodeOf } from "../report/report";
+import type { Report, ReportContext } from "../report/report";
+import { renderSarif } from "../report/sarif";
+import { violationLines } from "../report/text";
+import { readStackConfig } from "./config";
+import type { StackConfig } from "./config";
+import { runStackProgram } from "./program";
+import { renderCounts, renderTree } from "./tree";
+
+export interface PlanOptions {
+    stack: string;
+    format: "text" | "json" | "sarif";
+    policyConfig?: string;
+    /** Policy pack folders; defaults to every pack in policies/. */
+    policyPacks?: string[];
+    /** The compiled program; defaults to dist/stacks/index.js. */
+    program?: string;
+    /** Where Pulumi.<stack>.yaml lives; defaults to stacks/. */
+    configDir?: string;
+    progress: boolean;
+}
+
+/** The Pulumi.yaml of the project: in the config folder or the nearest folder above it. */
+function findProjectFile(configDir: string, root: string): string {
+    let dir = configDir;
+    for (;;) {
+        const candidate = path.join(dir, "Pulumi.yaml");
+        if (fs.existsSync(candidate)) {
+            return candidate;
+        }
+        const up = path.dirname(dir);
+        if (up === dir || dir === root) {
+            return path.join(root, "Pulumi.yaml");
+        }
+        dir = up;
+    }
+}
+
+/** A registration as the analyzer receives it: its inputs in wire form, its parent, dependencies and provider. */
+export function toEngineResource(r: Registration): EngineResource {
+    const out: EngineResource = { urn: r.urn, type: r.type, name: r.name, properties: r.wire, dependencies: r.dependencies };
+    if (r.parent) {
+        out.parent = r.parent;
+    }
+    if (r.provider) {
+        out.provider = r.provider;
+    }
+    const ns = r.type.startsWith("kubernetes:") ? r.inputs?.metadata?.namespace : undefined;
+    if (typeof ns === "string" && ns !== "") {
+        out.namespace = ns;
+    }
+    return out;
+}
+
+export async function plan(opts: PlanOptions, io: IO): Promise<number> {
+    const root = packageRoot();
+    const program = opts.program ? path.resolve(opts.program) : path.join(root, "dist", "stacks", "index.js");
+    const configDir = opts.configDir ? path.resolve(opts.configDir) : path.join(root, "stacks");
+    const packs = (opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : bundledPacks()).map((p) => path.resolve(p));
+    const problems: string[] = [];
+    let cfg: StackConfig | undefined;
+    try {
+        cfg = readStackConfig(findProjectFile(configDir, root), configDir, opts.stack);
+    } catch (e: any) {
+        problems.push(e.message);
+    }
+    if (!fs.existsSync(program)) {
+        problems.push(`${program}: the compiled stack program is missing${opts.program ? "" : " (run `npm run build`)"}`);
+    }
+    problems.push(...packProblems(packs));
+    let config: Record<string, any> | undefined;
+    if (opts.policyConfig !== undefined) {
+        const c = readPolicyConfig(opts.policyConfig);
+        if (c.error) {
+            problems.push(c.error);
+        }
+        config = c.config;
+    }
+    if (problems.length > 0 || !cfg) {
+        throw new UsageError(problems);
+    }
+    for (const key of cfg.undecryptable) {
+        io.stderr(`warning: ${key} is a secret that cannot be decrypted offline; the program reads a placeholder\n`);
+    }
+
+    const progress = new Progress(io, opts.progress);
+    const started = Date.now();
+    progress.step(`k8sprod plan: running the ${cfg.stack} stack's program offline (preview mode, mocked cloud)...`);
+    const cwd = process.cwd();
+    let run;
+    try {
+        // The Pulumi CLI runs a program in its project folder.
+        process.chdir(path.dirname(findProjectFile(configDir, root)));
+        run = await runStackProgram(program, cfg, (n) => progress.step(`k8sprod plan: running the ${cfg.stack} stack's program: ${n} resources registered`));
+    } finally {
+        process.chdir(cwd);
+    }
+    if (run.errors.length > 0) {
+        progress.done();
+        const lines = [`the ${cfg.stack} stack's program failed (${program}):`, ...run.errors.map((e) => `  ${e.split("\n")[0]}`)];
+        if (run.unanswered.length > 0) {
+            lines.push(`  the offline engine does not answer these invokes: ${run.unanswered.join(", ")} (cli/plan/invokes.ts lists what it answers)`);
+        }
+        throw new UsageError(lines);
+    }
+    const resources = run.registrations.map(toEngineResource);
+    progress.step(`k8sprod plan: ${resources.length} resources registered in ${((Date.now() - started) / 1000).toFixed(1)} s; evaluating ${packs.length} policy pack(s)...`);
+
+    let violations;
+    try {
+        const analyzer = loadAnalyzer();
+        const handles = packs.map((p) => analyzer.loadPack(p));
+        violations = packs.length > 0 ? await analyzer.analyze(handles, resources, config) : [];
+    } catch (e: any) {
+        progress.done();
+        throw new UsageError([`k8sprod plan: the packs could not evaluate the stack${opts.policyConfig ? ` (policy config ${opts.policyConfig})` : ""}: ${e.message}`]);
+    }
+    progress.done();
+    if (opts.progress) {
+        io.stderr(`k8sprod plan: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    }
+    const ctx: ReportContext = {
+        command: `plan --stack ${cfg.stack}`,
+        locations: new Map(),
+        stackResource: { type: "pulumi:pulumi:Stack", name: `${cfg.project}-${cfg.stack}` },
+    };
+    const report = buildReport(resources, violations, ctx);
+    const code = exitCodeOf(report);
+    switch (opts.format) {
+        case "json":
+            io.stdout(JSON.stringify(report, null, 2) + "\n");
+            break;
+        case "sarif":
+            io.stdout(renderSarif(report, ctx, { version: packageVersion(), exitCode: code }));
+            break;
+        default:
+            io.stdout(renderPlanText(run.registrations, report, ctx, cfg.stack, packs.map((p) => path.basename(p))));
+    }
+    return code;
+}
+
+export function renderPlanText(registrations: Registration[], report: Report, ctx: ReportContext, stack: string, packs: string[]): string {
+    const parts = [renderTree(registrations, stack)];
+    if (report.violations.length > 0) {
+        parts.push(["Policy violations:", ...violationLines(report, ctx)].join("\n") + "\n");
+    }
+    parts.push(renderCounts(registrations));
+    const s = report.summary;
+    parts.push(`Policy packs: ${packs.length > 0 ? packs.join(", ") : "none"}; ${s.mandatory} mandatory, ${s.advisory} advisory violation${s.advisory === 1 ? "" : "s"}\n`);
+    return parts.join("\n");
+}
