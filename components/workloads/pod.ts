@@ -152,6 +152,11 @@ export function validateContainers(problems: Problems, containers: ContainerArgs
         for (const probe of ["readiness", "liveness", "startup"] as const) {
             validateHealthCheck(problems, `${path}.probes.${probe}`, c.probes?.[probe], hasPort);
         }
+        const plainNames = c.env && typeof c.env === "object" && !pulumi.Output.isInstance(c.env) ? Object.keys(c.env) : [];
+        for (const key of Object.keys(c.secretEnv ?? {})) {
+            problems.check(!plainNames.includes(key), `${path}.secretEnv.${key}`, `${key} is also set in env`);
+            problems.check(typeof c.secretEnv![key]?.key === "string" && c.secretEnv![key].key.length > 0, `${path}.secretEnv.${key}.key`, "the Secret key is required");
+        }
         (c.writablePaths ?? []).forEach((p, j) => {
             problems.check(typeof p === "string" && p.startsWith("/") && p !== "/", `${path}.writablePaths[${j}]`,
                 `${JSON.stringify(p)} must be an absolute directory other than /`);
@@ -315,6 +320,16 @@ export function writableVolumes(containers: ContainerArgs[]): { volumes: Array<R
     return { volumes: Array.from(volumes.values()), mounts };
 }
 
+/** Plain variables first, then those read from Secrets, each sorted by name (a stable pod template). */
+export function containerEnv(c: ContainerArgs): pulumi.Output<Array<Record<string, any>>> {
+    return pulumi.output(c.env ?? {}).apply((env): Array<Record<string, any>> => [
+        ...Object.keys(env).sort().map((name) => ({ name, value: env[name] })),
+        ...Object.keys(c.secretEnv ?? {}).sort().map((name) => ({
+            name, valueFrom: { secretKeyRef: { name: c.secretEnv![name].secretName, key: c.secretEnv![name].key } },
+        })),
+    ]);
+}
+
 /** One container with resources, probes, the restricted security context and its writable mounts. */
 export function buildContainer(c: ContainerArgs, qos: Qos, extraMounts: Array<Record<string, any>>): Record<string, any> {
     const ports = c.ports ?? [];
@@ -324,7 +339,7 @@ export function buildContainer(c: ContainerArgs, qos: Qos, extraMounts: Array<Re
         imagePullPolicy: "IfNotPresent",
         ...(c.command ? { command: c.command } : {}),
         ...(c.args ? { args: c.args } : {}),
-        ...(c.env ? { env: pulumi.output(c.env).apply((env) => Object.entries(env).map(([name, value]) => ({ name, value }))) } : {}),
+        ...(c.env || c.secretEnv ? { env: containerEnv(c) } : {}),
         ports: ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? "TCP" })),
         resources: resolveResources(c.resources, qos),
         readinessProbe: buildProbe(c.probes?.readiness, ports, "readiness"),

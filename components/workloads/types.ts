@@ -78,6 +78,14 @@ export interface ProbesArgs {
     startup?: HealthCheckArgs;
 }
 
+/** A key of a Secret in the workload's namespace. */
+export interface SecretKeyRefArgs {
+    /** Name of the Secret. */
+    secretName: pulumi.Input<string>;
+    /** Key inside the Secret. */
+    key: string;
+}
+
 /** One container of the workload. */
 export interface ContainerArgs {
     /** Container name (DNS-1123 label). */
@@ -90,6 +98,8 @@ export interface ContainerArgs {
     args?: string[];
     /** Environment variables. */
     env?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+    /** Environment variables read from Secrets (never put credentials in `env`). */
+    secretEnv?: { [key: string]: SecretKeyRefArgs };
     /** Ports the container listens on. The first one is the default probe port. */
     ports?: ContainerPortArgs[];
     /** Requests (required) and limits. */
