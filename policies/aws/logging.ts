@@ -1,0 +1,22 @@
+// Logs: every log group has a retention.
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { num, resourcePolicy, TYPES } from "./lib";
+
+export const logGroupRetention: ResourceValidationPolicy = resourcePolicy({
+    name: "log-group-retention",
+    description: "Checks whether a CloudWatch log group has a retention period of at least the configured minimum (without one, logs are kept, and billed, forever).",
+    enforcementLevel: "mandatory",
+    types: [TYPES.logGroup],
+    config: {
+        minimumDays: { type: "integer", minimum: 1, default: 30, description: "The shortest retention accepted, in days." },
+    },
+    check: (ctx) => {
+        const min = typeof ctx.config.minimumDays === "number" ? ctx.config.minimumDays : 30;
+        const days = num(ctx.props.retentionInDays);
+        if (days === undefined || days === 0) {
+            ctx.report(`${ctx.subject}: retentionInDays is not set, so its logs are kept and billed forever; set retentionInDays (at least ${min}).`);
+        } else if (days < min) {
+            ctx.report(`${ctx.subject}: retentionInDays is ${days}, shorter than the ${min} days required to investigate an incident; raise it.`);
+        }
+    },
+});

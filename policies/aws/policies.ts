@@ -1,0 +1,25 @@
+// The k8sprod-aws pack: its name and its policies, in one list that the pack (index.ts), the offline engine and
+// the tests all load.
+import { Policies } from "@pulumi/policy";
+import { eksControlPlaneLogging, eksMultiAz, eksPrivateEndpoint, eksSecretsEncryption, eksSupportedVersion } from "./eks";
+import { nodeGroupAutoscalingTags, requireImdsv2 } from "./compute";
+import { kmsKeyRotation } from "./encryption";
+import { logGroupRetention } from "./logging";
+import { irsaTrustScoped } from "./iam";
+import { requiredTags } from "./tags";
+
+export const packName = "k8sprod-aws";
+
+export const policies: Policies = [
+    eksMultiAz,
+    eksSecretsEncryption,
+    eksPrivateEndpoint,
+    eksControlPlaneLogging,
+    eksSupportedVersion,
+    requireImdsv2,
+    nodeGroupAutoscalingTags,
+    kmsKeyRotation,
+    logGroupRetention,
+    irsaTrustScoped,
+    requiredTags,
+];
