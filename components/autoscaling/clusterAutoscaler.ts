@@ -12,8 +12,8 @@ import {
     DEFAULT_NAMESPACE, NOBODY_UID, RESTRICTED_CONTAINER_SECURITY_CONTEXT, SYSTEM_CLUSTER_CRITICAL,
     checkNamespace, checkObjectName, checkReleaseName, checkReplicas, goDurationProblem, restrictedPodSecurityContext,
 } from "./common";
+import { IrsaRole } from "../cluster/irsa";
 import { clusterAutoscalerPolicy } from "./iam";
-import { irsaRole } from "./irsa";
 
 /** Arguments of {@link ClusterAutoscaler}. */
 export interface ClusterAutoscalerArgs {
@@ -74,8 +74,8 @@ export interface ClusterAutoscalerArgs {
      * `cloudProvider`, `awsRegion`, `autoDiscovery.clusterName`, `awsAccessKeyID`, `awsSecretAccessKey`.
      */
     values?: pulumi.Input<{ [key: string]: any }>;
-    /** Tags on the IAM role. */
-    tags?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+    /** Tags on the IAM role. Defaults to none. */
+    tags?: { [key: string]: string };
 }
 
 /** The expanders the AWS cloud provider supports (cluster-autoscaler `expander/expander.go`, without `price` and `grpc`). */
@@ -186,6 +186,10 @@ export function validateClusterAutoscalerArgs(args: ClusterAutoscalerArgs, probl
                 problems.add(key, p);
             }
         }
+    }
+    if (args.tags !== undefined && (args.tags === null || typeof args.tags !== "object" || Array.isArray(args.tags)
+        || Object.values(args.tags).some((v) => typeof v !== "string"))) {
+        problems.add("tags", "must map tag keys to string values");
     }
     checkReplicas(problems, "replicas", args.replicas, 1, 3);
     checkNamespace(problems, "namespace", args.namespace);
@@ -325,14 +329,19 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
         const serviceAccountName = args.serviceAccountName ?? DEFAULT_CLUSTER_AUTOSCALER_SERVICE_ACCOUNT;
         const releaseName = args.releaseName ?? DEFAULT_CLUSTER_AUTOSCALER_RELEASE;
 
-        const { role, policy } = irsaRole(name, {
+        // The shared IRSA helper: trust pinned to this service account's `sub` and the STS `aud`, and the
+        // permissions checked for least privilege before anything is created.
+        const irsa = new IrsaRole(childName(name, "irsa"), {
             oidcProviderArn: args.oidcProviderArn,
-            oidcProviderUrl: args.oidcProviderUrl,
+            oidcIssuerUrl: args.oidcProviderUrl,
             namespace,
             serviceAccount: serviceAccountName,
-            policy: pulumi.output(args.clusterName).apply(clusterAutoscalerPolicy),
+            // A known cluster name gives a plain document, which IrsaRole checks before creating anything.
+            policyDocument: isKnown(args.clusterName)
+                ? JSON.stringify(clusterAutoscalerPolicy(args.clusterName))
+                : pulumi.output(args.clusterName).apply((c) => JSON.stringify(clusterAutoscalerPolicy(c))),
             tags: args.tags,
-        }, this);
+        }, { parent: this });
 
         const release = chartRelease(childName(name, "release"), {
             chart: HELM_CHARTS.clusterAutoscaler,
@@ -345,11 +354,11 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
                 clusterName: args.clusterName,
                 region: args.region,
                 serviceAccountName,
-                roleArn: role.arn,
+                roleArn: irsa.roleArn,
             }),
-        }, { parent: this, dependsOn: [role, policy] });
+        }, { parent: this, dependsOn: [irsa] });
 
-        this.roleArn = role.arn;
+        this.roleArn = irsa.roleArn;
         this.releaseName = release.name;
         this.namespace = pulumi.output(namespace);
         this.imageTag = pulumi.output(clusterAutoscalerImageTag(settings.kubernetesVersion));

@@ -1,67 +1,8 @@
 /**
- * IAM documents of the autoscaling components, as pure functions: the IRSA trust policy that lets
- * exactly one Kubernetes service account assume a role, and the cluster-autoscaler's permissions.
+ * The cluster-autoscaler's IAM permissions, as a pure function. The role itself (trust pinned to one
+ * service account) is the shared IrsaRole of components/cluster.
  */
-
-/** One statement of an IAM policy document. */
-export interface PolicyStatement {
-    Sid?: string;
-    Effect: "Allow" | "Deny";
-    Action: string[];
-    Resource?: string[];
-    Principal?: { Federated?: string; Service?: string; AWS?: string };
-    Condition?: { [operator: string]: { [key: string]: string | string[] } };
-}
-
-/** An IAM policy document (identity policy or trust policy). */
-export interface PolicyDocument {
-    Version: "2012-10-17";
-    Statement: PolicyStatement[];
-}
-
-/** The audience EKS puts in service-account tokens projected for IRSA. */
-export const IRSA_AUDIENCE = "sts.amazonaws.com";
-
-/** The OIDC issuer as IAM condition keys name it: the URL without its scheme and trailing slash. */
-export function oidcIssuerHost(oidcProviderUrl: string): string {
-    return oidcProviderUrl.replace(/^https:\/\//, "").replace(/\/+$/, "");
-}
-
-/** Where an IRSA role is bound: the cluster's OIDC provider and one service account. */
-export interface IrsaBinding {
-    /** ARN of the cluster's IAM OIDC provider. */
-    oidcProviderArn: string;
-    /** The cluster's OIDC issuer URL (with or without `https://`). */
-    oidcProviderUrl: string;
-    /** Namespace of the service account. */
-    namespace: string;
-    /** Name of the service account. */
-    serviceAccount: string;
-}
-
-/**
- * Trust policy of an IRSA role: only tokens issued by the cluster's OIDC provider, for exactly
- * `system:serviceaccount:<namespace>:<serviceAccount>` and the STS audience, may assume it.
- * StringEquals (not StringLike), so no wildcard can widen the subject.
- */
-export function irsaTrustPolicy(b: IrsaBinding): PolicyDocument {
-    const issuer = oidcIssuerHost(b.oidcProviderUrl);
-    return {
-        Version: "2012-10-17",
-        Statement: [{
-            Sid: "AssumeFromOneServiceAccount",
-            Effect: "Allow",
-            Principal: { Federated: b.oidcProviderArn },
-            Action: ["sts:AssumeRoleWithWebIdentity"],
-            Condition: {
-                StringEquals: {
-                    [`${issuer}:sub`]: `system:serviceaccount:${b.namespace}:${b.serviceAccount}`,
-                    [`${issuer}:aud`]: IRSA_AUDIENCE,
-                },
-            },
-        }],
-    };
-}
+import { PolicyDocument } from "../cluster/iam";
 
 /**
  * What cluster-autoscaler reads: node groups, their instances, launch templates and instance types.

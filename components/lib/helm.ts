@@ -114,15 +114,28 @@ function setPath(target: HelmValues, path: readonly string[], value: unknown): v
     node[path[path.length - 1]] = value;
 }
 
+/** A deep copy of plain maps and lists (leaves are kept as they are). */
+function copy<T>(v: T): T {
+    if (Array.isArray(v)) {
+        return v.map(copy) as T;
+    }
+    if (isPlainObject(v)) {
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) as T;
+    }
+    return v;
+}
+
 const mergeOptions: deepmerge.Options = {
     // Helm replaces lists; it merges only maps.
-    arrayMerge: (_target, source) => source,
-    isMergeableObject: isPlainObject,
+    arrayMerge: (_target, source) => copy(source),
+    // Lists count as mergeable only so that deepmerge copies them (through arrayMerge) instead of sharing them.
+    isMergeableObject: (v) => isPlainObject(v) || Array.isArray(v),
 };
 
 /**
  * The values handed to Helm: `user` deep-merged over `defaults` (maps merge key by key, lists and
- * scalars replace), then every owned field set over the result. Pure: inputs are not changed.
+ * scalars replace), then every owned field set over the result (replacing, not merging). Pure: inputs
+ * are not changed.
  * Throws when `user` sets an owned field (the components refuse that earlier, with the property path).
  */
 export function mergeHelmValues(defaults: HelmValues, user: HelmValues | undefined, owned: ReadonlyArray<{ path: string[]; value: unknown; reason: string }>): HelmValues {
@@ -131,11 +144,11 @@ export function mergeHelmValues(defaults: HelmValues, user: HelmValues | undefin
         throw new Error(conflicts.map((c) => `${valuesPath(c.path)} is set by the component and cannot be overridden: ${c.reason}`).join("; "));
     }
     const merged = deepmerge<HelmValues>(defaults, user ?? {}, mergeOptions);
-    const ownedTree: HelmValues = {};
+    // An owned field replaces whatever the defaults had there: it is the component's whole answer.
     for (const o of owned) {
-        setPath(ownedTree, o.path, o.value);
+        setPath(merged, o.path, copy(o.value));
     }
-    return deepmerge<HelmValues>(merged, ownedTree, mergeOptions);
+    return merged;
 }
 
 /** What {@link chartRelease} installs. */

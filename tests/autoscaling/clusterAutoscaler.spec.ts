@@ -122,17 +122,25 @@ describe("ClusterAutoscaler", () => {
         assert.strictEqual(v.awsSecretAccessKey, "");
     });
 
-    it("creates its role, policy and release as children named after the component, the release after the policy", async () => {
+    it("creates its IRSA role (the shared IrsaRole) and its release as children named after the component", async () => {
         const mocks = await deploy(() => new ClusterAutoscaler("ca", args()));
         const component = mocks.get("k8sprod:autoscaling:ClusterAutoscaler", "ca");
-        const role = mocks.get(ROLE, "ca-irsa-role");
-        const policy = mocks.get(ROLE_POLICY, "ca-irsa-policy");
+        const irsa = mocks.get("k8sprod:cluster:IrsaRole", "ca-irsa");
         const release = mocks.get(RELEASE, "ca-release");
-        for (const child of [role, policy, release]) {
-            assert.strictEqual(child.parent, component.urn, `${child.name} is not a child of the component`);
-        }
-        assert.ok(release.dependencies.includes(policy.urn), "the release must wait for the role's permissions");
-        assert.strictEqual(mocks.registrations.length, 4);
+        assert.strictEqual(irsa.parent, component.urn);
+        assert.strictEqual(release.parent, component.urn);
+        assert.strictEqual(mocks.get(ROLE, "ca-irsa-role").parent, irsa.urn);
+        assert.strictEqual(mocks.get(ROLE_POLICY, "ca-irsa-inline").parent, irsa.urn);
+        assert.deepStrictEqual(mocks.registrations.map((r) => r.name).sort(), ["ca", "ca-irsa", "ca-irsa-inline", "ca-irsa-role", "ca-release"]);
+    });
+
+    it("installs the chart only after the role and its permissions exist", async () => {
+        const mocks = await deploy(() => new ClusterAutoscaler("ca", args()));
+        const release = mocks.get(RELEASE, "ca-release");
+        const policy = mocks.get(ROLE_POLICY, "ca-irsa-inline");
+        const role = mocks.get(ROLE, "ca-irsa-role");
+        assert.ok(release.dependencies.includes(policy.urn), `dependencies: ${release.dependencies.join(", ")}`);
+        assert.ok(release.dependencies.includes(role.urn), `dependencies: ${release.dependencies.join(", ")}`);
     });
 
     it("lets two autoscalers live in one program without name clashes", async () => {

@@ -95,7 +95,14 @@ export function valuesProblems(chart: ChartFixture, values: Record<string, any>,
             // A commented key: the chart documents it but gives no default to compare with.
             return;
         }
-        if (isEmpty(dflt) || value === null) {
+        if (value === null || dflt === null || dflt === undefined) {
+            return;
+        }
+        if (isEmpty(dflt)) {
+            // `{}` or `[]`: contents free-form, but a map stays a map and a list a list.
+            if (Array.isArray(dflt) !== Array.isArray(value) || isMap(dflt) !== isMap(value)) {
+                problems.push(`${show(here)}: must be a ${Array.isArray(dflt) ? "list" : "map"} (the chart's default is an empty one), got ${JSON.stringify(value)}`);
+            }
             return;
         }
         if (isMap(dflt)) {
