@@ -218,9 +218,10 @@ export function eksClusterProblems(name: string, args: EksClusterArgs, problems:
     const desired = ng.desiredNodes ?? min;
     p.check(Number.isInteger(min) && min >= 0, "minNodes", `${min} must be a whole number, 0 or more`);
     if (p.check(Number.isInteger(max) && max >= 1, "maxNodes", `${max} must be a whole number, 1 or more`)) {
-        p.check(min <= max, "minNodes", `minNodes ${min} is greater than maxNodes ${max}`);
         p.check(max >= zones, "maxNodes", `${max} nodes cannot give each of the ${zones} zones' node groups at least one`);
-        p.check(Number.isInteger(desired) && desired >= min && desired <= max, "desiredNodes", `${desired} must lie between minNodes ${min} and maxNodes ${max}`);
+        if (p.check(min <= max, "minNodes", `minNodes ${min} is greater than maxNodes ${max}`)) {
+            p.check(Number.isInteger(desired) && desired >= min && desired <= max, "desiredNodes", `${desired} must lie between minNodes ${min} and maxNodes ${max}`);
+        }
     }
     const disk = ng.diskSizeGiB ?? NODE_DEFAULTS.diskSizeGiB;
     p.check(Number.isInteger(disk) && disk >= 20 && disk <= 16384, "diskSizeGiB", `${disk} must be a whole number of GiB from 20 to 16384`);
@@ -273,6 +274,8 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
     /** The EKS cluster's ARN. */
     public readonly clusterArn: pulumi.Output<string>;
+    /** The cluster's AWS region (from its ARN). */
+    public readonly region: pulumi.Output<string>;
     /** The Kubernetes minor the control plane runs. */
     public readonly kubernetesVersion: pulumi.Output<string>;
     /** The API server endpoint. */
@@ -513,6 +516,7 @@ export class EksCluster extends pulumi.ComponentResource {
 
         this.clusterName = cluster.name;
         this.clusterArn = cluster.arn;
+        this.region = cluster.arn.apply((arn) => regionOfArn(arn) ?? "");
         this.kubernetesVersion = cluster.version;
         this.endpoint = cluster.endpoint;
         this.certificateAuthorityData = cluster.certificateAuthority.apply((ca) => ca?.data ?? "");
