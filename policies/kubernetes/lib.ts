@@ -4,7 +4,7 @@
 // exemptions, and the two policy builders every area file uses.
 import {
     PolicyConfigSchema, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy,
-    StackValidationArgs, StackValidationPolicy, EnforcementLevel,
+    StackValidationArgs, StackValidationPolicy, EnforcementLevel, UnknownValueError,
 } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
@@ -316,8 +316,13 @@ export function exemptionFor(exemptions: unknown, type: string, props: unknown, 
         if (e.kind && e.kind !== kindOf(type)) {
             continue;
         }
-        if (e.namespace && !(isNamespacedKubernetesType(type) && globMatch(e.namespace, namespaceOf(props, provider)))) {
-            continue;
+        if (e.namespace) {
+            // A Namespace object is covered by an exemption of its own namespace.
+            const ns = kindOf(type) === "Namespace" ? str(at(props, "metadata", "name")) ?? name
+                : isNamespacedKubernetesType(type) ? namespaceOf(props, provider) : undefined;
+            if (ns === undefined || !globMatch(e.namespace, ns)) {
+                continue;
+            }
         }
         if (e.name) {
             const objName = str(at(props, "metadata", "name"));
@@ -356,8 +361,8 @@ interface ResourcePolicyDef<C> {
     name: string;
     description: string;
     enforcementLevel: EnforcementLevel;
-    /** Type tokens this policy applies to; every other type is reported not applicable. */
-    types: readonly string[];
+    /** Type tokens this policy applies to (a list, or a predicate with its not-applicable reason); every other type is reported not applicable. */
+    types: readonly string[] | { test: (type: string) => boolean; reason: string };
     /** Config properties beyond `exemptions` (each with a default). */
     config?: Record<string, any>;
     check: (ctx: ResourceContext<C>) => void;
@@ -386,10 +391,15 @@ function resourceContext<C>(args: ResourceValidationArgs, report: ReportViolatio
 
 /** A resource policy over a set of type tokens, with exemptions from config. */
 export function resourcePolicy<C = Record<string, any>>(def: ResourcePolicyDef<C>): ResourceValidationPolicy {
-    const types = new Set(def.types);
-    const notApplicableReason = types.size === 1 ? `Policy only applies to resources of type '${def.types[0]}'` : `Policy applies to ${[...types].map(kindOf).filter((k, i, a) => a.indexOf(k) === i).join(", ")} only`;
+    const list = Array.isArray(def.types) ? (def.types as readonly string[]) : undefined;
+    const set = new Set(list ?? []);
+    const applies = list ? (t: string) => set.has(t) : (def.types as { test: (type: string) => boolean }).test;
+    const single = list && set.size === 1 ? list[0] : undefined;
+    const notApplicableReason = !list ? (def.types as { reason: string }).reason
+        : single ? `Policy only applies to resources of type '${single}'`
+            : `Policy applies to ${[...set].map(kindOf).filter((k, i, a) => a.indexOf(k) === i).join(", ")} only`;
     const validate = (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (!types.has(args.type)) {
+        if (!applies(args.type)) {
             args.notApplicable(notApplicableReason);
             return;
         }
@@ -398,9 +408,9 @@ export function resourcePolicy<C = Record<string, any>>(def: ResourcePolicyDef<C
             def.check(ctx);
         }
     };
-    if (types.size === 1) {
+    if (single) {
         // Lets the SDK skip other types without deserializing them (its own fast path).
-        (validate as any).__pulumiType = def.types[0];
+        (validate as any).__pulumiType = single;
     }
     const policy: ResourceValidationPolicy = {
         name: def.name,
@@ -412,15 +422,15 @@ export function resourcePolicy<C = Record<string, any>>(def: ResourcePolicyDef<C
     if (def.remediate) {
         const remediate = def.remediate;
         const fn = (args: ResourceValidationArgs) => {
-            if (!types.has(args.type)) {
+            if (!applies(args.type)) {
                 args.notApplicable(notApplicableReason);
                 return undefined;
             }
             const ctx = resourceContext<C>(args, undefined);
             return ctx ? remediate(ctx) : undefined;
         };
-        if (types.size === 1) {
-            (fn as any).__pulumiType = def.types[0];
+        if (single) {
+            (fn as any).__pulumiType = single;
         }
         policy.remediateResource = fn;
     }
@@ -437,6 +447,11 @@ export interface StackContext<C> {
     report: (r: PolicyResource, message: string) => void;
     subject: (r: PolicyResource) => string;
     namespace: (r: PolicyResource) => string;
+    /**
+     * Runs `fn` for one resource; a value unknown during preview does not stop the other resources:
+     * it is rethrown once the check is done, and the SDK reports it (advisory, "can't run during preview").
+     */
+    guard: (fn: () => void) => void;
 }
 
 interface StackPolicyDef<C> {
@@ -457,6 +472,7 @@ export function stackPolicy<C = Record<string, any>>(def: StackPolicyDef<C>): St
         validateStack: (args: StackValidationArgs, report: ReportViolation) => {
             const config = args.getConfig<C & { exemptions?: Exemption[] }>();
             const exemption = (r: PolicyResource) => exemptionFor(config.exemptions, r.type, r.props, r.name, r.provider);
+            let deferred: unknown;
             def.check({
                 resources: args.resources,
                 config,
@@ -468,7 +484,20 @@ export function stackPolicy<C = Record<string, any>>(def: StackPolicyDef<C>): St
                 },
                 subject: (r) => describe(r.type, r.props, r.name, r.provider),
                 namespace: (r) => namespaceOf(r.props, r.provider),
+                guard: (fn) => {
+                    try {
+                        fn();
+                    } catch (e) {
+                        if (!(e instanceof UnknownValueError)) {
+                            throw e;
+                        }
+                        deferred = deferred ?? e;
+                    }
+                },
             });
+            if (deferred) {
+                throw deferred;
+            }
         },
     };
 }

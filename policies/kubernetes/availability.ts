@@ -1,0 +1,256 @@
+// Availability: enough replicas, spread across zones, protected from voluntary disruptions, scaled
+// with damped behaviour, and only sent traffic when ready (and restarted when stuck).
+import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import {
+    arr, at, containerLabel, containersOf, intOrStringNumber, kindOf, num, obj, podTemplateOf, replicasOf, resourcePolicy,
+    selectorMatches, stackPolicy, str, stringMap, T,
+} from "./lib";
+
+const WORKLOAD_TYPES = new Set<string>([...T.deployments, ...T.statefulSets]);
+const HPA_TYPES = new Set<string>(T.hpa);
+const PDB_TYPES = new Set<string>(T.pdb);
+
+/** The HorizontalPodAutoscaler of the stack that scales a workload (same namespace, kind and name), if any. */
+export function hpaFor(resources: PolicyResource[], workload: PolicyResource, namespaceOf: (r: PolicyResource) => string): PolicyResource | undefined {
+    const name = str(at(workload.props, "metadata", "name")) ?? workload.name;
+    const ns = namespaceOf(workload);
+    const kind = kindOf(workload.type);
+    return resources.find((r) => HPA_TYPES.has(r.type) && namespaceOf(r) === ns
+        && at(r.props, "spec", "scaleTargetRef", "kind") === kind && at(r.props, "spec", "scaleTargetRef", "name") === name);
+}
+
+/** The pod template labels of a workload. */
+function templateLabels(r: PolicyResource): Record<string, string> {
+    return stringMap(at(r.props, "spec", "template", "metadata", "labels"));
+}
+
+export const requireMinReplicas: StackValidationPolicy = stackPolicy<{ minReplicas: number }>({
+    name: "require-min-replicas",
+    description: "Checks whether every Deployment and StatefulSet runs at least the configured number of replicas (its HorizontalPodAutoscaler's minReplicas when one scales it), so losing a node or a zone leaves it serving.",
+    enforcementLevel: "mandatory",
+    config: {
+        minReplicas: { type: "integer", minimum: 1, default: 3, description: "Fewest replicas (or HPA minReplicas) allowed. Defaults to 3: one per zone." },
+    },
+    check: (ctx) => {
+        const min = num(ctx.config.minReplicas) ?? 3;
+        for (const r of ctx.resources) {
+            if (!WORKLOAD_TYPES.has(r.type)) {
+                continue;
+            }
+            ctx.guard(() => {
+                const hpa = hpaFor(ctx.resources, r, ctx.namespace);
+                if (hpa) {
+                    const hpaMin = at(hpa.props, "spec", "minReplicas") ?? 1;
+                    if (typeof hpaMin === "number" && hpaMin < min) {
+                        ctx.report(r, `${ctx.subject(r)} is scaled by HorizontalPodAutoscaler "${hpa.props?.metadata?.name ?? hpa.name}" whose spec.minReplicas is ${hpaMin}; it must be at least ${min}.`);
+                    }
+                    return;
+                }
+                const replicas = replicasOf(r.props);
+                if (replicas !== undefined && replicas < min) {
+                    const set = at(r.props, "spec", "replicas");
+                    ctx.report(r, `${ctx.subject(r)} runs ${replicas} replica${replicas === 1 ? "" : "s"}${set === undefined || set === null ? " (spec.replicas is unset)" : ""}; spec.replicas must be at least ${min}.`);
+                }
+            });
+        }
+    },
+});
+
+/** The most replicas a workload runs: its HPA's maxReplicas, else spec.replicas (default 1). */
+function maxReplicas(ctx: { resources: PolicyResource[]; namespace: (r: PolicyResource) => string }, r: PolicyResource): number | undefined {
+    const hpa = hpaFor(ctx.resources, r, ctx.namespace);
+    if (hpa) {
+        return num(at(hpa.props, "spec", "maxReplicas"));
+    }
+    return replicasOf(r.props);
+}
+
+export const requirePodDisruptionBudget: StackValidationPolicy = stackPolicy({
+    name: "require-pod-disruption-budget",
+    description: "Checks whether every Deployment and StatefulSet with more than one replica is selected by a PodDisruptionBudget in its namespace, so node drains and upgrades keep it serving.",
+    enforcementLevel: "mandatory",
+    check: (ctx) => {
+        const pdbs = ctx.resources.filter((r) => PDB_TYPES.has(r.type));
+        for (const r of ctx.resources) {
+            if (!WORKLOAD_TYPES.has(r.type)) {
+                continue;
+            }
+            ctx.guard(() => {
+                const replicas = maxReplicas(ctx, r);
+                if (replicas === undefined || replicas <= 1) {
+                    return;
+                }
+                const ns = ctx.namespace(r);
+                const labels = templateLabels(r);
+                const covered = pdbs.some((p) => ctx.namespace(p) === ns && selectorMatches(at(p.props, "spec", "selector"), labels));
+                if (!covered) {
+                    ctx.report(r, `${ctx.subject(r)} runs up to ${replicas} replicas but no PodDisruptionBudget in namespace "${ns}" selects its pods (spec.template.metadata.labels ${JSON.stringify(labels)}); add one whose spec.selector matches them.`);
+                }
+            });
+        }
+    },
+});
+
+/** Whether a percentage or count is zero ("0", 0, "0%"). */
+function isZero(v: unknown): boolean {
+    return v === 0 || v === "0" || v === "0%";
+}
+
+export const disallowZeroDisruptionPdb: StackValidationPolicy = stackPolicy({
+    name: "disallow-zero-disruption-pdb",
+    description: "Checks whether every PodDisruptionBudget allows at least one voluntary disruption (not maxUnavailable 0, not minAvailable 100% or at least the replicas it selects), so nodes can still be drained.",
+    enforcementLevel: "mandatory",
+    check: (ctx) => {
+        for (const p of ctx.resources) {
+            if (!PDB_TYPES.has(p.type)) {
+                continue;
+            }
+            ctx.guard(() => {
+                const spec = obj(at(p.props, "spec")) ?? {};
+                const subject = ctx.subject(p);
+                if (isZero(spec.maxUnavailable)) {
+                    ctx.report(p, `${subject} sets spec.maxUnavailable to ${JSON.stringify(spec.maxUnavailable)}, which blocks every node drain; allow at least one pod to be unavailable.`);
+                    return;
+                }
+                const minAvailable = spec.minAvailable;
+                if (minAvailable === "100%") {
+                    ctx.report(p, `${subject} sets spec.minAvailable to "100%", which blocks every node drain; lower it.`);
+                    return;
+                }
+                const n = intOrStringNumber(minAvailable);
+                if (n === undefined) {
+                    return;
+                }
+                const ns = ctx.namespace(p);
+                let selected = 0;
+                let any = false;
+                for (const w of ctx.resources) {
+                    if (!WORKLOAD_TYPES.has(w.type) || ctx.namespace(w) !== ns || !selectorMatches(spec.selector, templateLabels(w))) {
+                        continue;
+                    }
+                    const hpa = hpaFor(ctx.resources, w, ctx.namespace);
+                    const replicas = hpa ? num(at(hpa.props, "spec", "minReplicas")) ?? 1 : replicasOf(w.props);
+                    if (replicas === undefined) {
+                        return;
+                    }
+                    selected += replicas;
+                    any = true;
+                }
+                if (any && n >= selected) {
+                    ctx.report(p, `${subject} sets spec.minAvailable to ${JSON.stringify(minAvailable)} but selects only ${selected} pod${selected === 1 ? "" : "s"}, which blocks every node drain; spec.minAvailable must be below the replicas it selects.`);
+                }
+            });
+        }
+    },
+});
+
+export const requireHpaScaleBehavior: ResourceValidationPolicy = resourcePolicy<{ minReplicas: number }>({
+    name: "require-hpa-scale-behavior",
+    description: "Checks whether every HorizontalPodAutoscaler keeps at least the configured minReplicas, can scale (maxReplicas above minReplicas), and sets a scale-down stabilization window, so it neither drops to one pod nor flaps.",
+    enforcementLevel: "mandatory",
+    types: T.hpa,
+    config: {
+        minReplicas: { type: "integer", minimum: 1, default: 2, description: "Fewest spec.minReplicas allowed. Defaults to 2." },
+    },
+    check: (ctx) => {
+        const min = num(ctx.config.minReplicas) ?? 2;
+        const spec = obj(ctx.props.spec) ?? {};
+        const hpaMin = spec.minReplicas ?? 1;
+        const problems: string[] = [];
+        if (typeof hpaMin === "number" && hpaMin < min) {
+            problems.push(`spec.minReplicas is ${hpaMin}${spec.minReplicas === undefined ? " (unset)" : ""} and must be at least ${min}`);
+        }
+        const hpaMax = spec.maxReplicas;
+        if (typeof hpaMax === "number" && typeof hpaMin === "number" && hpaMax <= hpaMin) {
+            problems.push(`spec.maxReplicas (${hpaMax}) must be greater than spec.minReplicas (${hpaMin})`);
+        }
+        if (ctx.type.endsWith("autoscaling/v1:HorizontalPodAutoscaler")) {
+            problems.push("autoscaling/v1 cannot set spec.behavior; use autoscaling/v2 and set spec.behavior.scaleDown.stabilizationWindowSeconds");
+        } else if (num(at(spec, "behavior", "scaleDown", "stabilizationWindowSeconds")) === undefined) {
+            problems.push("spec.behavior.scaleDown.stabilizationWindowSeconds is unset");
+        }
+        if (problems.length) {
+            ctx.report(`${ctx.subject}: ${problems.join("; ")}.`);
+        }
+    },
+});
+
+export const ZONE_KEY = "topology.kubernetes.io/zone";
+
+/** How a pod template spreads across zones: a topology spread constraint or pod anti-affinity on the zone key that selects its own pods. */
+export function spreadsAcrossZones(podSpec: Record<string, any>, labels: Record<string, string>): boolean {
+    for (const c of arr(podSpec.topologySpreadConstraints)) {
+        const tsc = obj(c);
+        if (tsc && tsc.topologyKey === ZONE_KEY && selectorMatches(tsc.labelSelector, labels)) {
+            return true;
+        }
+    }
+    const anti = obj(at(podSpec, "affinity", "podAntiAffinity")) ?? {};
+    for (const term of arr(anti.requiredDuringSchedulingIgnoredDuringExecution)) {
+        const t = obj(term);
+        if (t && t.topologyKey === ZONE_KEY && selectorMatches(t.labelSelector, labels)) {
+            return true;
+        }
+    }
+    for (const weighted of arr(anti.preferredDuringSchedulingIgnoredDuringExecution)) {
+        const t = obj(at(weighted, "podAffinityTerm"));
+        if (t && t.topologyKey === ZONE_KEY && selectorMatches(t.labelSelector, labels)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+export const requireZoneSpread: ResourceValidationPolicy = resourcePolicy({
+    name: "require-zone-spread",
+    description: `Checks whether every Deployment and StatefulSet that runs more than one replica spreads its pods across zones (a topology spread constraint or pod anti-affinity on ${ZONE_KEY} that selects its own pods).`,
+    enforcementLevel: "mandatory",
+    types: [...T.deployments, ...T.statefulSets],
+    check: (ctx) => {
+        const replicas = at(ctx.props, "spec", "replicas");
+        if (typeof replicas === "number" && replicas <= 1) {
+            ctx.notApplicable("runs at most one replica");
+        }
+        const pod = podTemplateOf(ctx.type, ctx.props);
+        if (!pod) {
+            return;
+        }
+        const labels = stringMap(pod.metadata.labels);
+        if (!spreadsAcrossZones(pod.spec, labels)) {
+            ctx.report(`${ctx.subject} does not spread its pods across zones; add ${pod.specPath}.topologySpreadConstraints (or podAntiAffinity) with topologyKey ${ZONE_KEY} and a labelSelector matching ${pod.metadataPath}.labels.`);
+        }
+    },
+});
+
+/** A probe is set when it is an object with a handler (exec, httpGet, tcpSocket or grpc). */
+function probeSet(p: unknown): boolean {
+    const o = obj(p);
+    return !!o && ["exec", "httpGet", "tcpSocket", "grpc"].some((h) => o[h] !== undefined && o[h] !== null);
+}
+
+/** Long-running kinds: pods that serve, not run-to-completion Jobs. */
+const SERVING_TYPES = ["kubernetes:core/v1:Pod", ...T.deployments, ...T.statefulSets, "kubernetes:apps/v1:DaemonSet",
+    "kubernetes:apps/v1beta2:DaemonSet", "kubernetes:extensions/v1beta1:DaemonSet", "kubernetes:apps/v1:ReplicaSet",
+    "kubernetes:apps/v1beta2:ReplicaSet", "kubernetes:extensions/v1beta1:ReplicaSet", "kubernetes:core/v1:ReplicationController"];
+
+export const requireProbes: ResourceValidationPolicy = resourcePolicy({
+    name: "require-probes",
+    description: "Checks whether every container of a long-running workload has a readiness probe (traffic only when ready) and a liveness probe (restart when stuck).",
+    enforcementLevel: "mandatory",
+    types: SERVING_TYPES,
+    check: (ctx) => {
+        const pod = podTemplateOf(ctx.type, ctx.props);
+        if (!pod) {
+            return;
+        }
+        if (ctx.type === "kubernetes:core/v1:Pod" && arr(at(ctx.props, "metadata", "ownerReferences")).some((o) => ["Job", "CronJob"].includes(at(o, "kind")))) {
+            ctx.notApplicable("pods of a Job run to completion");
+        }
+        for (const ref of containersOf(pod.spec, ["containers"])) {
+            const missing = ["readinessProbe", "livenessProbe"].filter((p) => !probeSet(ref.c[p]));
+            if (missing.length) {
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} has no ${missing.map((m) => m.replace("Probe", " probe")).join(" and no ")}; set ${missing.map((m) => `${pod.specPath}.${ref.path}.${m}`).join(" and ")}.`);
+            }
+        }
+    },
+});

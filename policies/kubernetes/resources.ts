@@ -1,0 +1,115 @@
+// Resources: every container declares what it needs (requests) and how far it may go (limits), so the
+// scheduler places pods honestly and one pod cannot starve a node of memory.
+import { ResourceValidationPolicy } from "@pulumi/policy";
+import { parseQuantity } from "../../components/lib/quantity";
+import { at, ContainerRef, containerLabel, containersOf, obj, PodTemplate, podTemplateOf, POD_TYPES, resourcePolicy } from "./lib";
+
+/** Containers whose resources count for scheduling: app and init containers (ephemeral ones take none). */
+const RESOURCED = ["containers", "initContainers"] as const;
+
+/** A request or limit is set when it is present and a quantity greater than zero (`0` means unset, as kube-score reads it). */
+export function quantitySet(v: unknown): boolean {
+    if (v === undefined || v === null) {
+        return false;
+    }
+    if (typeof v !== "string" && typeof v !== "number") {
+        return false;
+    }
+    const q = parseQuantity(v);
+    // A value that is not a quantity is refused by the API server; it is not "unset", so it is not reported here.
+    return q === undefined ? true : q > 0;
+}
+
+function each(pod: PodTemplate, fn: (ref: ContainerRef, resources: Record<string, any>) => void): void {
+    for (const ref of containersOf(pod.spec, RESOURCED)) {
+        fn(ref, obj(ref.c.resources) ?? {});
+    }
+}
+
+export const requireResourceRequests: ResourceValidationPolicy = resourcePolicy({
+    name: "require-resource-requests",
+    description: "Checks whether every container and init container requests cpu and memory, so the scheduler places the pod on a node that can run it.",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    check: (ctx) => {
+        const pod = podTemplateOf(ctx.type, ctx.props);
+        if (!pod) {
+            return;
+        }
+        each(pod, (ref, res) => {
+            const missing = ["cpu", "memory"].filter((r) => !quantitySet(at(res, "requests", r)));
+            if (missing.length) {
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} sets no ${missing.join(" or ")} request; set ${pod.specPath}.${ref.path}.resources.requests.${missing.join(" and .")}.`);
+            }
+        });
+    },
+});
+
+export const requireResourceLimits: ResourceValidationPolicy = resourcePolicy<{ requireCpuLimit: boolean }>({
+    name: "require-resource-limits",
+    description: "Checks whether every container and init container sets a memory limit (and a cpu limit when requireCpuLimit is on), so one pod cannot exhaust a node.",
+    enforcementLevel: "mandatory",
+    types: POD_TYPES,
+    config: {
+        requireCpuLimit: {
+            type: "boolean",
+            default: false,
+            description: "Also require cpu limits. Off by default: a cpu limit throttles a container even when the node has idle cpu.",
+        },
+    },
+    check: (ctx) => {
+        const pod = podTemplateOf(ctx.type, ctx.props);
+        if (!pod) {
+            return;
+        }
+        const wanted = ctx.config.requireCpuLimit === true ? ["cpu", "memory"] : ["memory"];
+        each(pod, (ref, res) => {
+            const missing = wanted.filter((r) => !quantitySet(at(res, "limits", r)));
+            if (missing.length) {
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} sets no ${missing.join(" or ")} limit; set ${pod.specPath}.${ref.path}.resources.limits.${missing.join(" and .")}.`);
+            }
+        });
+    },
+});
+
+/** Why a container keeps its pod out of the Guaranteed QoS class, or undefined when it does not. */
+export function notGuaranteedReason(resources: Record<string, any>): string | undefined {
+    const problems: string[] = [];
+    for (const r of ["cpu", "memory"]) {
+        const limit = at(resources, "limits", r);
+        const request = at(resources, "requests", r);
+        if (!quantitySet(limit)) {
+            problems.push(`no ${r} limit`);
+            continue;
+        }
+        // An unset request defaults to the limit.
+        if (request === undefined || request === null) {
+            continue;
+        }
+        const l = parseQuantity(limit);
+        const q = typeof request === "string" || typeof request === "number" ? parseQuantity(request) : undefined;
+        if (l === undefined || q === undefined || Math.abs(l - q) > 1e-12 * Math.max(1, Math.abs(l))) {
+            problems.push(`${r} request ${JSON.stringify(request)} differs from its limit ${JSON.stringify(limit)}`);
+        }
+    }
+    return problems.length ? problems.join(" and ") : undefined;
+}
+
+export const requireGuaranteedQos: ResourceValidationPolicy = resourcePolicy({
+    name: "require-guaranteed-qos",
+    description: "Checks whether every container and init container sets cpu and memory limits equal to its requests (the Guaranteed QoS class, evicted last under node pressure).",
+    enforcementLevel: "advisory",
+    types: POD_TYPES,
+    check: (ctx) => {
+        const pod = podTemplateOf(ctx.type, ctx.props);
+        if (!pod) {
+            return;
+        }
+        each(pod, (ref, res) => {
+            const reason = notGuaranteedReason(res);
+            if (reason) {
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} has ${reason}, so the pod is not in the Guaranteed QoS class; make ${pod.specPath}.${ref.path}.resources.requests equal to .limits for cpu and memory.`);
+            }
+        });
+    },
+});
