@@ -98,10 +98,6 @@ export function requestRateMetricName(counter: string): string {
     return `${counter.replace(/_total$/, "")}_per_second`;
 }
 
-function escapeRegExp(s: string): string {
-    return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
 const byNamespaceAndPod = { overrides: { namespace: { resource: "namespace" }, pod: { resource: "pod" } } };
 
 /**
@@ -111,7 +107,8 @@ const byNamespaceAndPod = { overrides: { namespace: { resource: "namespace" }, p
  * - queue depth: the gauge summed per namespace as an external metric (HPA type `External`, selecting the
  *   queue by label), and per pod as a custom metric where consumers export it themselves.
  * Queries are prometheus-adapter templates: `<<.Series>>`, `<<.LabelMatchers>>` and `<<.GroupBy>>` are
- * filled in per request.
+ * filled in per request. Name patterns are anchored; metric names (checked by {@link metricNameProblem})
+ * hold no regular-expression metacharacters.
  */
 export function customMetricRules(c: CustomMetricsConfig): AdapterRules {
     return {
@@ -119,13 +116,13 @@ export function customMetricRules(c: CustomMetricsConfig): AdapterRules {
             {
                 seriesQuery: `${c.requestsMetric}{namespace!="",pod!=""}`,
                 resources: byNamespaceAndPod,
-                name: { matches: `^${escapeRegExp(c.requestsMetric)}$`, as: requestRateMetricName(c.requestsMetric) },
+                name: { matches: `^${c.requestsMetric}$`, as: requestRateMetricName(c.requestsMetric) },
                 metricsQuery: `sum(rate(<<.Series>>{<<.LabelMatchers>>}[${c.rateWindow}])) by (<<.GroupBy>>)`,
             },
             {
                 seriesQuery: `${c.queueDepthMetric}{namespace!="",pod!=""}`,
                 resources: byNamespaceAndPod,
-                name: { matches: `^${escapeRegExp(c.queueDepthMetric)}$`, as: c.queueDepthMetric },
+                name: { matches: `^${c.queueDepthMetric}$`, as: c.queueDepthMetric },
                 metricsQuery: "sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)",
             },
         ],
@@ -133,7 +130,7 @@ export function customMetricRules(c: CustomMetricsConfig): AdapterRules {
             {
                 seriesQuery: `${c.queueDepthMetric}{namespace!=""}`,
                 resources: { overrides: { namespace: { resource: "namespace" } } },
-                name: { matches: `^${escapeRegExp(c.queueDepthMetric)}$`, as: c.queueDepthMetric },
+                name: { matches: `^${c.queueDepthMetric}$`, as: c.queueDepthMetric },
                 metricsQuery: "sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)",
             },
         ],

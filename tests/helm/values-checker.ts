@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { FragmentKind } from "./kubernetes-fragments";
 
 /**
  * Checks Helm values against a chart's own default `values.yaml` (copied upstream files under
@@ -12,7 +13,10 @@ import * as YAML from "yaml";
  * - maps the chart documents as free-form although their default is non-empty (cluster-autoscaler
  *   `extraArgs`) are named by the caller;
  * - keys that the values.yaml documents only in a comment (`# limits:` under `resources`) are allowed
- *   when the caller names them, and only if that comment is really in the file.
+ *   when the caller names them, and only if that comment is really in the file;
+ * - Kubernetes objects the chart passes verbatim into its pod spec (security contexts, resources,
+ *   spread constraints) are named by the caller with their Kubernetes kind; their fields are checked
+ *   against the Kubernetes API types (kubernetes-fragments.ts) instead of the chart's example keys.
  */
 
 export const CHART_FIXTURES = path.join(__dirname, "..", "..", "..", "tests", "fixtures", "charts");
@@ -48,6 +52,14 @@ export interface CheckOptions {
     freeForm?: string[][];
     /** Keys present in values.yaml only as comments. */
     commented?: CommentedKey[];
+    /** Kubernetes objects passed verbatim to the pod spec, checked by kind elsewhere. */
+    typed?: TypedPath[];
+}
+
+/** A values path whose value the chart hands to Kubernetes as an object of `kind`. */
+export interface TypedPath {
+    path: string[];
+    kind: FragmentKind;
 }
 
 function isMap(v: unknown): v is Record<string, any> {
@@ -64,10 +76,10 @@ function show(p: string[]): string {
 
 const same = (a: string[], b: string[]) => a.length === b.length && a.every((k, i) => k === b[i]);
 
-/** True when `valuesText` has a commented-out key `key:` (e.g. `    # limits:`). */
+/** True when `valuesText` has a commented-out key `key:` (e.g. `    # limits:`, or `# - seriesQuery:` in a list). */
 export function documentedInComment(valuesText: string, key: string): boolean {
     const escaped = key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    return new RegExp(`^\\s*#+\\s*${escaped}\\s*:`, "m").test(valuesText);
+    return new RegExp(`^\\s*#+\\s*(?:-\\s+)?${escaped}\\s*:`, "m").test(valuesText);
 }
 
 /** Every problem of `values` against the chart's defaults; empty when every key is allowed. */
@@ -85,6 +97,9 @@ export function valuesProblems(chart: ChartFixture, values: Record<string, any>,
         }
     }
     const walk = (value: any, dflt: any, here: string[], dfltKnown: boolean): void => {
+        if (opts.typed?.some((t) => same(t.path, here))) {
+            return;
+        }
         if (opts.freeForm?.some((f) => same(f, here))) {
             if (!isMap(value) && value !== null) {
                 problems.push(`${show(here)}: must be a map (the chart's default is one)`);
@@ -139,4 +154,12 @@ export function valuesProblems(chart: ChartFixture, values: Record<string, any>,
 /** Leaf paths of `values` (maps descended, lists and scalars are leaves), for assertions. */
 export function leafPaths(values: Record<string, any>, prefix: string[] = []): string[][] {
     return Object.entries(values).flatMap(([k, v]) => (isMap(v) && Object.keys(v).length > 0 ? leafPaths(v, [...prefix, k]) : [[...prefix, k]]));
+}
+
+/** The Kubernetes objects at the typed paths of `values`, for fragmentProblems. */
+export function typedFragments(values: Record<string, any>, typed: TypedPath[]): Array<TypedPath & { value: unknown }> {
+    return typed.flatMap((t) => {
+        const value = t.path.reduce<any>((node, k) => (isMap(node) ? node[k] : undefined), values);
+        return value === undefined || value === null ? [] : [{ ...t, value }];
+    });
 }
