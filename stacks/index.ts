@@ -4,10 +4,17 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { deployExampleApp } from "./app";
+import { buildPlatform } from "./platform";
 
 const config = new pulumi.Config();
-const app = deployExampleApp(config);
+// `k8sprod:platform: true` (the prod stack) builds the AWS platform and deploys the app through its provider.
+const platform = config.getBoolean("platform") ? buildPlatform(config) : undefined;
+const app = deployExampleApp(config, platform ? { providers: { kubernetes: platform.cluster.provider } } : {});
 
 export const namespace = app.namespace.name;
 export const apiHost = app.api.serviceHost;
 export const databaseHost = app.database.serviceHost;
+export const clusterName = platform?.cluster.clusterName;
+export const kubeconfig = platform?.cluster.kubeconfig;
+export const availabilityZones = platform?.cluster.availabilityZones;
+export const nodeGroups = platform?.cluster.nodeGroupNames;

@@ -1,0 +1,64 @@
+/**
+ * The AWS platform of the `prod` stack: a multi-AZ VPC and EKS cluster (EksCluster), with cluster-autoscaler,
+ * metrics-server, the VPA recommender and prometheus-adapter on it. Everything comes from stack config
+ * (`k8sprod:*`, plus `aws:region`); every value has the component's production default.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler } from "../components/autoscaling";
+import { ClusterAccessEntryArgs, EksCluster, EksClusterArgs } from "../components/cluster";
+import { DEFAULT_KUBERNETES_VERSION } from "../components/lib/versions";
+
+export interface Platform {
+    cluster: EksCluster;
+    clusterAutoscaler: ClusterAutoscaler;
+    metricsServer: MetricsServer;
+    verticalPodAutoscaler: VerticalPodAutoscaler;
+    prometheusAdapter: PrometheusAdapter;
+}
+
+/** The EksCluster args a stack config describes (pure, so the config mapping is tested without mocks). */
+export function clusterArgsFromConfig(config: pulumi.Config): EksClusterArgs {
+    const zones = config.getObject<string[]>("availabilityZones");
+    const tags = config.getObject<Record<string, string>>("tags");
+    return {
+        clusterName: config.get("clusterName"),
+        kubernetesVersion: config.get("kubernetesVersion"),
+        network: {
+            cidrBlock: config.get("vpcCidr"),
+            ...(zones ? { availabilityZones: zones } : {}),
+            natGateways: config.get("natGateways"),
+            privateClusterEndpoints: config.getBoolean("privateClusterEndpoints"),
+        },
+        publicAccessCidrs: config.getObject<string[]>("publicAccessCidrs"),
+        accessEntries: config.getObject<ClusterAccessEntryArgs[]>("accessEntries"),
+        nodeGroup: {
+            instanceTypes: config.getObject<string[]>("nodeInstanceTypes"),
+            minNodes: config.getNumber("minNodes"),
+            maxNodes: config.getNumber("maxNodes"),
+            capacityType: config.get("nodeCapacityType"),
+        },
+        logRetentionDays: config.getNumber("logRetentionDays"),
+        tags,
+    };
+}
+
+/** Builds the platform; the Kubernetes objects go through the cluster's own provider. */
+export function buildPlatform(config: pulumi.Config): Platform {
+    const args = clusterArgsFromConfig(config);
+    const cluster = new EksCluster(config.get("platformName") ?? "k8sprod", args);
+    const onCluster = { providers: { kubernetes: cluster.provider } };
+    const clusterAutoscaler = new ClusterAutoscaler("cluster-autoscaler", {
+        clusterName: cluster.clusterName,
+        region: cluster.region,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        kubernetesVersion: args.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
+        tags: args.tags,
+    }, onCluster);
+    const metricsServer = new MetricsServer("metrics-server", {}, onCluster);
+    const verticalPodAutoscaler = new VerticalPodAutoscaler("vpa", {}, onCluster);
+    const prometheusAdapter = new PrometheusAdapter("prometheus-adapter", {
+        prometheusUrl: config.get("prometheusUrl"),
+    }, onCluster);
+    return { cluster, clusterAutoscaler, metricsServer, verticalPodAutoscaler, prometheusAdapter };
+}

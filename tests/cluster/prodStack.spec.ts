@@ -1,0 +1,65 @@
+// The prod stack (stacks/Pulumi.prod.yaml) run as `pulumi preview` would run it, offline: the platform is built,
+// the example app goes onto it through the cluster's Kubernetes provider, and both packs pass it.
+import * as assert from "assert";
+import * as path from "path";
+import { analyze, EngineViolation, loadPack } from "../../cli/engine/analyzer";
+import { readStackConfig } from "../../cli/plan/config";
+import { ProgramRun, runStackProgram } from "../../cli/plan/program";
+import { repoRoot } from "../helpers/policy";
+import { engineResources } from "./harness";
+
+const PROGRAM = path.join(repoRoot, "dist", "stacks", "index.js");
+
+describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
+    let run: ProgramRun;
+    let violations: EngineViolation[];
+
+    before(async () => {
+        // Another spec may have run the program in this process already: run it afresh.
+        for (const key of Object.keys(require.cache).filter((k) => k.startsWith(path.join(repoRoot, "dist", "stacks")))) {
+            delete require.cache[key];
+        }
+        const cfg = readStackConfig(path.join(repoRoot, "Pulumi.yaml"), path.join(repoRoot, "stacks"), "prod");
+        run = await runStackProgram(PROGRAM, cfg);
+        const packs = [loadPack(path.join(repoRoot, "policies", "aws")), loadPack(path.join(repoRoot, "policies", "kubernetes"))];
+        violations = await analyze(packs, engineResources(run.registrations), {
+            // VolumeSnapshotClass is cluster-scoped; see tests/cluster/done.spec.ts.
+            "k8sprod-kubernetes": { "disallow-default-namespace": { exemptions: [{ kind: "VolumeSnapshotClass", reason: "cluster-scoped kind (snapshot.storage.k8s.io), has no namespace" }] } },
+        });
+    });
+
+    it("runs without errors or unanswered lookups", () => {
+        assert.deepStrictEqual(run.errors, []);
+        assert.deepStrictEqual(run.unanswered, []);
+    });
+
+    it("builds the cluster across the three configured zones, a node group in each", () => {
+        const types = (t: string) => run.registrations.filter((r) => r.type === t);
+        assert.strictEqual(types("k8sprod:cluster:EksCluster").length, 1);
+        assert.deepStrictEqual(types("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => s.inputs.availabilityZone).sort(), ["us-east-1a", "us-east-1b", "us-east-1c"]);
+        assert.deepStrictEqual(types("aws:eks/nodeGroup:NodeGroup").map((g) => g.name).sort(), ["k8sprod-prod-nodes-us-east-1a", "k8sprod-prod-nodes-us-east-1b", "k8sprod-prod-nodes-us-east-1c"]);
+        assert.strictEqual(types("aws:eks/cluster:Cluster")[0].inputs.name, "k8sprod-prod");
+    });
+
+    it("installs the autoscalers and deploys the app through the cluster's Kubernetes provider", () => {
+        for (const t of ["k8sprod:autoscaling:ClusterAutoscaler", "k8sprod:autoscaling:MetricsServer", "k8sprod:autoscaling:VerticalPodAutoscaler", "k8sprod:autoscaling:PrometheusAdapter",
+            "k8sprod:workloads:WebService", "k8sprod:workloads:StatefulService"]) {
+            assert.strictEqual(run.registrations.filter((r) => r.type === t).length, 1, t);
+        }
+        const provider = run.registrations.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === "k8sprod-prod-k8s");
+        assert.ok(provider);
+        const k8sObjects = run.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+        assert.ok(k8sObjects.length > 10);
+        for (const r of k8sObjects) {
+            assert.ok(r.provider.startsWith(provider.urn), `${r.type} ${r.name} is deployed with the cluster's provider`);
+        }
+    });
+
+    it("tags every AWS resource, so required-tags (advisory) reports nothing", () => {
+        assert.deepStrictEqual(violations.filter((v) => v.policy === "required-tags").map((v) => v.message), []);
+    });
+
+    it("passes both packs with zero mandatory violations", () => {
+        assert.deepStrictEqual(violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => `${v.policyPack}/${v.policy}: ${v.message}`), []);
+    });
+});
