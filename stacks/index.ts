@@ -14,7 +14,12 @@ const app = deployExampleApp(config, platform ? { providers: { kubernetes: platf
 export const namespace = app.namespace.name;
 export const apiHost = app.api.serviceHost;
 export const databaseHost = app.database.serviceHost;
-export const clusterName = platform?.cluster.clusterName;
-export const kubeconfig = platform?.cluster.kubeconfig;
-export const availabilityZones = platform?.cluster.availabilityZones;
-export const nodeGroups = platform?.cluster.nodeGroupNames;
+// The platform's outputs (empty when the stack builds no platform, as dev).
+export const cluster = platform
+    ? {
+        name: platform.cluster.clusterName,
+        kubeconfig: platform.cluster.kubeconfig,
+        availabilityZones: platform.cluster.availabilityZones,
+        nodeGroups: platform.cluster.nodeGroupNames,
+    }
+    : {};
