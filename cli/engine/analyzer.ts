@@ -370,10 +370,34 @@ export function toJsonValue(v: any): any {
     return out;
 }
 
-function struct(obj: Record<string, any> | undefined): any {
+function jsonObject(obj: Record<string, any> | undefined): Record<string, any> {
     const json = toJsonValue(obj ?? {});
-    return proto().Struct.fromJavaScript(json && typeof json === "object" && !Array.isArray(json) ? json : {});
+    return json && typeof json === "object" && !Array.isArray(json) ? json : {};
 }
+
+function struct(obj: Record<string, any> | undefined): any {
+    return proto().Struct.fromJavaScript(jsonObject(obj));
+}
+
+/**
+ * The fast protocol: what the handlers read from a Struct is `toJavaScript()`; here it returns the
+ * already-normalized object (the handlers copy it while deserializing and never change it), so it is
+ * built once per resource instead of once per policy. The other fields are real protobuf messages.
+ */
+class PlainStruct {
+    constructor(private readonly value: Record<string, any>) {}
+    toJavaScript(): Record<string, any> {
+        return this.value;
+    }
+}
+
+/** Request messages for one protocol: real protobuf messages, or the same fields with PlainStruct properties. */
+interface Messages {
+    properties(obj: Record<string, any>): any;
+}
+
+const PROTOBUF: Messages = { properties: struct };
+const FAST: Messages = { properties: (obj) => new PlainStruct(jsonObject(obj)) };
 
 function resourceOptions(r: EngineResource): any {
     const opts = new (proto().analyzer.AnalyzerResourceOptions)();
@@ -383,7 +407,7 @@ function resourceOptions(r: EngineResource): any {
     return opts;
 }
 
-function providerOf(r: EngineResource, byUrn: Map<string, EngineResource>): any {
+function providerOf(r: EngineResource, byUrn: Map<string, EngineResource>, m: Messages): any {
     if (!r.provider) {
         return undefined;
     }
@@ -394,49 +418,76 @@ function providerOf(r: EngineResource, byUrn: Map<string, EngineResource>): any 
     if (!p) {
         return undefined;
     }
-    const msg = new (proto().analyzer.AnalyzerProviderResource)();
-    msg.setType(p.type);
-    msg.setName(p.name);
-    msg.setUrn(p.urn);
-    msg.setProperties(struct(p.properties));
-    return msg;
-}
-
-function analyzeRequest(r: EngineResource, props: Record<string, any>, byUrn: Map<string, EngineResource>): any {
-    const req = new (proto().analyzer.AnalyzeRequest)();
-    req.setType(r.type);
-    req.setProperties(struct(props));
-    req.setUrn(r.urn);
-    req.setName(r.name);
-    req.setOptions(resourceOptions(r));
-    const provider = providerOf(r, byUrn);
-    if (provider) {
-        req.setProvider(provider);
+    if (m === PROTOBUF) {
+        const msg = new (proto().analyzer.AnalyzerProviderResource)();
+        msg.setType(p.type);
+        msg.setName(p.name);
+        msg.setUrn(p.urn);
+        msg.setProperties(struct(p.properties));
+        return msg;
     }
-    return req;
+    const properties = m.properties(p.properties);
+    return { getType: () => p.type, getName: () => p.name, getUrn: () => p.urn, getProperties: () => properties };
 }
 
-function stackRequest(resources: EngineResource[], props: Map<string, Record<string, any>>, byUrn: Map<string, EngineResource>): any {
-    const { analyzer } = proto();
-    const req = new analyzer.AnalyzeStackRequest();
-    req.setResourcesList(resources.map((r) => {
-        const m = new analyzer.AnalyzerResource();
-        m.setType(r.type);
-        m.setProperties(struct(props.get(r.urn) ?? r.properties));
-        m.setUrn(r.urn);
-        m.setName(r.name);
-        m.setOptions(resourceOptions(r));
-        const provider = providerOf(r, byUrn);
+function analyzeRequest(r: EngineResource, props: Record<string, any>, byUrn: Map<string, EngineResource>, m: Messages): any {
+    const options = resourceOptions(r);
+    const provider = providerOf(r, byUrn, m);
+    if (m === PROTOBUF) {
+        const req = new (proto().analyzer.AnalyzeRequest)();
+        req.setType(r.type);
+        req.setProperties(struct(props));
+        req.setUrn(r.urn);
+        req.setName(r.name);
+        req.setOptions(options);
         if (provider) {
-            m.setProvider(provider);
+            req.setProvider(provider);
         }
-        if (r.parent) {
-            m.setParent(r.parent);
-        }
-        m.setDependenciesList(r.dependencies ?? []);
-        return m;
-    }));
-    return req;
+        return req;
+    }
+    const properties = m.properties(props);
+    return {
+        getType: () => r.type, getProperties: () => properties, getUrn: () => r.urn, getName: () => r.name,
+        getOptions: () => options, getProvider: () => provider,
+    };
+}
+
+function stackRequest(resources: EngineResource[], props: Map<string, Record<string, any>>, byUrn: Map<string, EngineResource>, m: Messages): any {
+    const { analyzer } = proto();
+    if (m === PROTOBUF) {
+        const req = new analyzer.AnalyzeStackRequest();
+        req.setResourcesList(resources.map((r) => {
+            const msg = new analyzer.AnalyzerResource();
+            msg.setType(r.type);
+            msg.setProperties(struct(props.get(r.urn) ?? r.properties));
+            msg.setUrn(r.urn);
+            msg.setName(r.name);
+            msg.setOptions(resourceOptions(r));
+            const provider = providerOf(r, byUrn, m);
+            if (provider) {
+                msg.setProvider(provider);
+            }
+            if (r.parent) {
+                msg.setParent(r.parent);
+            }
+            msg.setDependenciesList(r.dependencies ?? []);
+            return msg;
+        }));
+        return req;
+    }
+    const list = resources.map((r) => {
+        const properties = m.properties(props.get(r.urn) ?? r.properties);
+        const options = resourceOptions(r);
+        const provider = providerOf(r, byUrn, m);
+        const dependencies = r.dependencies ?? [];
+        const noPropertyDependencies = new Map<string, any>();
+        return {
+            getType: () => r.type, getProperties: () => properties, getUrn: () => r.urn, getName: () => r.name,
+            getOptions: () => options, getProvider: () => provider, getParent: () => r.parent ?? "",
+            getDependenciesList: () => dependencies, getPropertydependenciesMap: () => noPropertyDependencies,
+        };
+    });
+    return { getResourcesList: () => list };
 }
 
 function levelName(el: number): string {
@@ -661,6 +712,13 @@ function readNotApplicable(pack: PackHandle, resp: any, urn: string | undefined,
 export interface EvaluateOptions {
     /** Also collect not-applicable reports (off by default: they are many). */
     notApplicable?: boolean;
+    /**
+     * "fast" (default): requests whose properties are built once per resource and shared by every
+     * policy (see PlainStruct); "protobuf": real AnalyzeRequest/AnalyzeStackRequest messages with
+     * protobuf Structs, exactly what the CLI sends. Both go through the same SDK handlers; the tests
+     * show they report the same thing.
+     */
+    protocol?: "fast" | "protobuf";
 }
 
 /**
@@ -671,7 +729,20 @@ export interface EvaluateOptions {
  * rejects the whole evaluation, as it fails a real preview.
  */
 export async function evaluate(packs: PackHandle[], resources: EngineResource[], config?: Record<string, any>, options: EvaluateOptions = {}): Promise<Evaluation> {
+    // The SDK signals "not applicable" by throwing an Error for every policy that does not apply to a
+    // resource; capturing stack traces for those dominates the run. They are never shown, so do without.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return await evaluateAll(packs, resources, config, options);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+}
+
+async function evaluateAll(packs: PackHandle[], resources: EngineResource[], config: Record<string, any> | undefined, options: EvaluateOptions): Promise<Evaluation> {
     const result: Evaluation = { violations: [], remediations: [], notApplicable: [] };
+    const m = options.protocol === "protobuf" ? PROTOBUF : FAST;
     const byUrn = new Map(resources.map((r) => [r.urn, r] as [string, EngineResource]));
     for (const pack of packs) {
         const resolved = resolvePackConfig(pack, configFor(pack, packs, config));
@@ -681,7 +752,7 @@ export async function evaluate(packs: PackHandle[], resources: EngineResource[],
         for (const r of resources) {
             let current = r.properties;
             if (remediates) {
-                const resp = await call(pack.handlers.remediate, analyzeRequest(r, current, byUrn));
+                const resp = await call(pack.handlers.remediate, analyzeRequest(r, current, byUrn, m));
                 for (const rem of resp.getRemediationsList()) {
                     const changed = rem.getProperties()?.toJavaScript();
                     result.remediations.push({
@@ -696,7 +767,7 @@ export async function evaluate(packs: PackHandle[], resources: EngineResource[],
                     props.set(r.urn, current);
                 }
             }
-            const resp = await call(pack.handlers.analyze, analyzeRequest(r, current, byUrn)).catch((e) => {
+            const resp = await call(pack.handlers.analyze, analyzeRequest(r, current, byUrn, m)).catch((e) => {
                 throw new PackError(`Policy pack ${pack.name} failed on ${r.urn}: ${e?.details ?? e?.message ?? e}`);
             });
             readDiagnostics(pack, resp, r.urn, result.violations);
@@ -704,7 +775,7 @@ export async function evaluate(packs: PackHandle[], resources: EngineResource[],
                 readNotApplicable(pack, resp, r.urn, result.notApplicable);
             }
         }
-        const resp = await call(pack.handlers.analyzeStack, stackRequest(resources, props, byUrn)).catch((e) => {
+        const resp = await call(pack.handlers.analyzeStack, stackRequest(resources, props, byUrn, m)).catch((e) => {
             throw new PackError(`Policy pack ${pack.name} failed on the stack: ${e?.details ?? e?.message ?? e}`);
         });
         readDiagnostics(pack, resp, undefined, result.violations);
@@ -720,6 +791,6 @@ export async function evaluate(packs: PackHandle[], resources: EngineResource[],
  * config document (Pulumi policy config — `{ "all": level, "<policy>": level | { enforcementLevel?, ...props } }`
  * — plus whatever the pack's `expandConfig` accepts), or an object keyed by pack name.
  */
-export async function analyze(packs: PackHandle[], resources: EngineResource[], config?: Record<string, any>): Promise<EngineViolation[]> {
-    return (await evaluate(packs, resources, config)).violations;
+export async function analyze(packs: PackHandle[], resources: EngineResource[], config?: Record<string, any>, options?: EvaluateOptions): Promise<EngineViolation[]> {
+    return (await evaluate(packs, resources, config, options)).violations;
 }

@@ -10,13 +10,28 @@ const WORKLOAD_TYPES = new Set<string>([...T.deployments, ...T.statefulSets]);
 const HPA_TYPES = new Set<string>(T.hpa);
 const PDB_TYPES = new Set<string>(T.pdb);
 
-/** The HorizontalPodAutoscaler of the stack that scales a workload (same namespace, kind and name), if any. */
-export function hpaFor(resources: PolicyResource[], workload: PolicyResource, namespaceOf: (r: PolicyResource) => string): PolicyResource | undefined {
-    const name = str(at(workload.props, "metadata", "name")) ?? workload.name;
-    const ns = namespaceOf(workload);
-    const kind = kindOf(workload.type);
-    return resources.find((r) => HPA_TYPES.has(r.type) && namespaceOf(r) === ns
-        && at(r.props, "spec", "scaleTargetRef", "kind") === kind && at(r.props, "spec", "scaleTargetRef", "name") === name);
+/** Finds the HorizontalPodAutoscaler of the stack that scales a workload (same namespace, kind and name). */
+export type HpaLookup = (workload: PolicyResource) => PolicyResource | undefined;
+
+/** Indexes the stack's HorizontalPodAutoscalers by namespace, target kind and target name. */
+export function hpaLookup(resources: PolicyResource[], namespaceOf: (r: PolicyResource) => string): HpaLookup {
+    const index = new Map<string, PolicyResource>();
+    for (const r of resources) {
+        if (!HPA_TYPES.has(r.type)) {
+            continue;
+        }
+        try {
+            const kind = at(r.props, "spec", "scaleTargetRef", "kind");
+            const name = at(r.props, "spec", "scaleTargetRef", "name");
+            if (typeof kind === "string" && typeof name === "string") {
+                index.set(`${namespaceOf(r)}/${kind}/${name}`, r);
+            }
+        } catch {
+            // An HPA whose target is unknown during preview scales nothing we can name.
+        }
+    }
+    return (workload) => index.size === 0 ? undefined
+        : index.get(`${namespaceOf(workload)}/${kindOf(workload.type)}/${str(at(workload.props, "metadata", "name")) ?? workload.name}`);
 }
 
 /** The pod template labels of a workload. */
@@ -33,12 +48,13 @@ export const requireMinReplicas: StackValidationPolicy = stackPolicy<{ minReplic
     },
     check: (ctx) => {
         const min = num(ctx.config.minReplicas) ?? 3;
+        const hpaFor = hpaLookup(ctx.resources, ctx.namespace);
         for (const r of ctx.resources) {
             if (!WORKLOAD_TYPES.has(r.type)) {
                 continue;
             }
             ctx.guard(() => {
-                const hpa = hpaFor(ctx.resources, r, ctx.namespace);
+                const hpa = hpaFor(r);
                 if (hpa) {
                     const hpaMin = at(hpa.props, "spec", "minReplicas") ?? 1;
                     if (typeof hpaMin === "number" && hpaMin < min) {
@@ -57,8 +73,8 @@ export const requireMinReplicas: StackValidationPolicy = stackPolicy<{ minReplic
 });
 
 /** The most replicas a workload runs: its HPA's maxReplicas, else spec.replicas (default 1). */
-function maxReplicas(ctx: { resources: PolicyResource[]; namespace: (r: PolicyResource) => string }, r: PolicyResource): number | undefined {
-    const hpa = hpaFor(ctx.resources, r, ctx.namespace);
+function maxReplicas(hpaFor: HpaLookup, r: PolicyResource): number | undefined {
+    const hpa = hpaFor(r);
     if (hpa) {
         return num(at(hpa.props, "spec", "maxReplicas"));
     }
@@ -71,12 +87,13 @@ export const requirePodDisruptionBudget: StackValidationPolicy = stackPolicy({
     enforcementLevel: "mandatory",
     check: (ctx) => {
         const pdbs = ctx.resources.filter((r) => PDB_TYPES.has(r.type));
+        const hpaFor = hpaLookup(ctx.resources, ctx.namespace);
         for (const r of ctx.resources) {
             if (!WORKLOAD_TYPES.has(r.type)) {
                 continue;
             }
             ctx.guard(() => {
-                const replicas = maxReplicas(ctx, r);
+                const replicas = maxReplicas(hpaFor, r);
                 if (replicas === undefined || replicas <= 1) {
                     return;
                 }
@@ -101,6 +118,7 @@ export const disallowZeroDisruptionPdb: StackValidationPolicy = stackPolicy({
     description: "Checks whether every PodDisruptionBudget allows at least one voluntary disruption (not maxUnavailable 0, not minAvailable 100% or at least the replicas it selects), so nodes can still be drained.",
     enforcementLevel: "mandatory",
     check: (ctx) => {
+        const hpaFor = hpaLookup(ctx.resources, ctx.namespace);
         for (const p of ctx.resources) {
             if (!PDB_TYPES.has(p.type)) {
                 continue;
@@ -128,7 +146,7 @@ export const disallowZeroDisruptionPdb: StackValidationPolicy = stackPolicy({
                     if (!WORKLOAD_TYPES.has(w.type) || ctx.namespace(w) !== ns || !selectorMatches(spec.selector, templateLabels(w))) {
                         continue;
                     }
-                    const hpa = hpaFor(ctx.resources, w, ctx.namespace);
+                    const hpa = hpaFor(w);
                     const replicas = hpa ? num(at(hpa.props, "spec", "minReplicas")) ?? 1 : replicasOf(w.props);
                     if (replicas === undefined) {
                         return;

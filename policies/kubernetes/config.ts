@@ -50,6 +50,8 @@ function withLevel(v: unknown, level: string): unknown {
  * - `stage: "observe"`: nothing blocks at all: every level is capped at advisory (disabled stays disabled).
  * - `exemptions: [{ namespace?, name?, kind?, policies?, reason }]`: added to the `exemptions` of every
  *   policy listed (or of all policies).
+ * - `podSecurity: { defaultLevel?, defaultVersion? }`: given to every pod-security-* policy (the level and
+ *   version for pods whose namespace the stack does not declare); a policy's own entry wins.
  * Every other key (`all`, policy names) passes through unchanged. Bad stage or exemptions are errors.
  */
 export function expandPackConfig(doc: Record<string, any>, policies: Policies): Record<string, any> {
@@ -61,11 +63,36 @@ export function expandPackConfig(doc: Record<string, any>, policies: Policies): 
         problems.push(`stage: ${JSON.stringify(stage)} is not one of ${STAGES.join(", ")}`);
     }
     for (const [k, v] of Object.entries(doc)) {
-        if (k === "stage" || k === "exemptions") {
+        if (k === "stage" || k === "exemptions" || k === "podSecurity") {
             continue;
         }
         // Keys that name no policy pass through: the engine reports them with every other problem.
         out[k] = v && typeof v === "object" && !Array.isArray(v) ? { ...v } : v;
+    }
+    const podSecurity = doc.podSecurity;
+    if (podSecurity !== undefined) {
+        if (!podSecurity || typeof podSecurity !== "object" || Array.isArray(podSecurity)) {
+            problems.push("podSecurity: must be an object { defaultLevel?, defaultVersion? }");
+        } else {
+            for (const k of Object.keys(podSecurity)) {
+                if (k !== "defaultLevel" && k !== "defaultVersion") {
+                    problems.push(`podSecurity.${k}: unknown field (defaultLevel, defaultVersion)`);
+                }
+            }
+            for (const p of names) {
+                if (!p.startsWith("pod-security-")) {
+                    continue;
+                }
+                const cur = out[p];
+                const entry = cur && typeof cur === "object" && !Array.isArray(cur) ? cur : typeof cur === "string" ? { enforcementLevel: cur } : {};
+                for (const k of ["defaultLevel", "defaultVersion"]) {
+                    if (podSecurity[k] !== undefined && entry[k] === undefined) {
+                        entry[k] = podSecurity[k];
+                    }
+                }
+                out[p] = entry;
+            }
+        }
     }
     const packExemptions = doc.exemptions ?? [];
     if (!Array.isArray(packExemptions)) {

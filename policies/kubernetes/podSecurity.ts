@@ -473,8 +473,20 @@ export const PSS_CHECKS: readonly PssCheck[] = [
     { id: "procMount_restricted", level: "restricted", versions: [{ minimumVersion: 35, check: procMountDefaultOnly }], overrides: ["procMount"] },
 ];
 
+const activeCache = new Map<string, Array<{ id: string; check: CheckFn }>>();
+
 /** The checks in force at a level and version: Baseline ones, plus Restricted ones minus what they override. */
 export function activeChecks(level: Level, version: number): Array<{ id: string; check: CheckFn }> {
+    const key = `${level}:${version}`;
+    let cached = activeCache.get(key);
+    if (!cached) {
+        cached = computeActiveChecks(level, version);
+        activeCache.set(key, cached);
+    }
+    return cached;
+}
+
+function computeActiveChecks(level: Level, version: number): Array<{ id: string; check: CheckFn }> {
     if (level === "privileged") {
         return [];
     }
@@ -485,11 +497,17 @@ export function activeChecks(level: Level, version: number): Array<{ id: string;
     return present.filter((x) => !overridden.has(x.c.id)).map((x) => ({ id: x.c.id, check: x.v!.check }));
 }
 
-/** Evaluates a pod spec (with its metadata) at a level and version: the failing check IDs and their findings. */
-export function evaluatePod(pod: PodTemplate, level: Level, version: number): Map<string, Finding[]> {
+/**
+ * Evaluates a pod spec (with its metadata) at a level and version: the failing check IDs and their
+ * findings (only the checks in `only`, when given).
+ */
+export function evaluatePod(pod: PodTemplate, level: Level, version: number, only?: ReadonlySet<string>): Map<string, Finding[]> {
     const view: PodView = { ...pod, containers: containersOf(pod.spec, ALL_CONTAINERS) };
     const out = new Map<string, Finding[]>();
     for (const { id, check } of activeChecks(level, version)) {
+        if (only && !only.has(id)) {
+            continue;
+        }
         const findings = check(view, version);
         if (findings.length) {
             out.set(id, findings);
@@ -621,7 +639,7 @@ function podSecurityPolicy(name: string, checkIds: string[], description: string
                     }
                     const policy = nsPolicy ?? { level: defaultLevel, version: defaultVersion };
                     const findings: Finding[] = [];
-                    for (const [id, fs] of evaluatePod(pod, policy.level, policy.version)) {
+                    for (const [id, fs] of evaluatePod(pod, policy.level, policy.version, ids)) {
                         if (ids.has(id)) {
                             findings.push(...fs);
                         }
