@@ -46,6 +46,8 @@ export interface RecordingMocksOptions {
  */
 export class RecordingMocks implements pulumi.runtime.Mocks {
     readonly registrations: Registration[] = [];
+    /** Tokens of the invokes the program made that these mocks do not answer, in order. */
+    readonly unanswered: string[] = [];
     private readonly invokes = new Map<string, InvokeHandler>();
     private readonly stateHooks = new Map<string, StateHook>();
     private readonly ids: "named" | "unknown";
@@ -74,6 +76,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
         const handler = this.invokes.get(args.token);
         if (!handler) {
+            this.unanswered.push(args.token);
             throw new UnansweredInvokeError(args.token, args.inputs);
         }
         return handler(args.inputs);
@@ -115,20 +118,43 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 
 /** Thrown (inside the program) when it makes an invoke the mocks do not answer. */
 export class UnansweredInvokeError extends Error {
+    /** The SDK reads a failed invoke's message from `details`, as from a gRPC error. */
+    readonly details: string;
+
     constructor(readonly token: string, readonly inputs: Record<string, any>) {
         super(`Unexpected invoke ${token}(${JSON.stringify(inputs)}): the mocks do not answer it`);
         this.name = "UnansweredInvokeError";
+        this.details = this.message;
     }
+}
+
+/**
+ * A resource's URN as the engine makes it: the parent's qualified type (unless the parent is the
+ * root stack), `$`, the type; `urn:pulumi:<stack>::<project>::<qualified type>::<name>`.
+ */
+export function urnOf(stack: string, project: string, parent: string, type: string, name: string): string {
+    const parentType = parent ? parent.split("::")[2] ?? "" : "";
+    const qualified = parentType && parentType !== "pulumi:pulumi:Stack" ? `${parentType}$${type}` : type;
+    return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
 
 /**
  * Installs `mocks` as the Pulumi runtime's resource monitor and records every registration request.
  * The stock mock monitor hands `newResource` only the type, name and inputs; the parent, the
  * dependencies and the wire form of the inputs are read here from the raw RegisterResourceRequest.
+ * With `engineUrns`, URNs are made as the engine makes them (see `urnOf`) instead of the mock
+ * monitor's simplified way.
  */
-export async function installMocks(mocks: RecordingMocks, opts: { project?: string; stack?: string; preview?: boolean } = {}): Promise<void> {
-    await pulumi.runtime.setMocks(mocks, opts.project ?? "k8sprod", opts.stack ?? "test", opts.preview ?? false);
+export async function installMocks(mocks: RecordingMocks, opts: { project?: string; stack?: string; preview?: boolean; engineUrns?: boolean } = {}): Promise<void> {
+    const project = opts.project ?? "k8sprod";
+    const stack = opts.stack ?? "test";
+    await pulumi.runtime.setMocks(mocks, project, stack, opts.preview ?? false);
     const monitor = settings.getMonitor() as any;
+    if (opts.engineUrns) {
+        // The stock mock monitor keeps only the last type of the parent's qualified type, and keeps
+        // the root stack's. The engine keeps the parent's whole qualified type, except the root stack's.
+        monitor.newUrn = (parent: string, type: string, name: string) => urnOf(stack, project, parent, type, name);
+    }
     const original = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, callback: (err: any, res: any) => void) => {
         const wire = req.getObject()?.toJavaScript() ?? {};

@@ -99,13 +99,14 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     try {
         // The Pulumi CLI runs a program in its project folder.
         process.chdir(path.dirname(findProjectFile(configDir, root)));
-        run = await runStackProgram(program, cfg, (n) => progress.step(`k8sprod plan: running the ${cfg.stack} stack's program: ${n} resources registered`));
+        const live = io.stderrIsTTY ? (n: number) => progress.step(`k8sprod plan: running the ${cfg.stack} stack's program: ${n} resources registered`) : undefined;
+        run = await runStackProgram(program, cfg, live);
     } finally {
         process.chdir(cwd);
     }
     if (run.errors.length > 0) {
         progress.done();
-        const lines = [`the ${cfg.stack} stack's program failed (${program}):`, ...run.errors.map((e) => `  ${e.split("\n")[0]}`)];
+        const lines = [`the ${cfg.stack} stack's program failed (${program}):`, ...run.errors.flatMap((e) => e.split("\n").filter((l) => l.trim() !== "").slice(0, 6).map((l) => `  ${l}`))];
         if (run.unanswered.length > 0) {
             lines.push(`  the offline engine does not answer these invokes: ${run.unanswered.join(", ")} (cli/plan/invokes.ts lists what it answers)`);
         }
@@ -115,9 +116,11 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     progress.step(`k8sprod plan: ${resources.length} resources registered in ${((Date.now() - started) / 1000).toFixed(1)} s; evaluating ${packs.length} policy pack(s)...`);
 
     let violations;
+    let packNames: string[];
     try {
         const analyzer = loadAnalyzer();
         const handles = packs.map((p) => analyzer.loadPack(p));
+        packNames = handles.map((h) => `${h.name}@${h.version}`);
         violations = packs.length > 0 ? await analyzer.analyze(handles, resources, config) : [];
     } catch (e: any) {
         progress.done();
@@ -131,6 +134,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         command: `plan --stack ${cfg.stack}`,
         locations: new Map(),
         stackResource: { type: "pulumi:pulumi:Stack", name: `${cfg.project}-${cfg.stack}` },
+        stackUrn: run.registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn,
     };
     const report = buildReport(resources, violations, ctx);
     const code = exitCodeOf(report);
@@ -142,7 +146,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
             io.stdout(renderSarif(report, ctx, { version: packageVersion(), exitCode: code }));
             break;
         default:
-            io.stdout(renderPlanText(run.registrations, report, ctx, cfg.stack, packs.map((p) => path.basename(p))));
+            io.stdout(renderPlanText(run.registrations, report, ctx, cfg.stack, packNames));
     }
     return code;
 }

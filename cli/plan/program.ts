@@ -24,17 +24,16 @@ export async function runStackProgram(programFile: string, cfg: StackConfig, onR
     const settings = await import("@pulumi/pulumi/runtime/settings");
     const region = cfg.config["aws:region"];
     const mocks = answerInvokes(new RecordingMocks({ ids: "unknown" }), { region });
-    await installMocks(mocks, { project: cfg.project, stack: cfg.stack, preview: true });
+    await installMocks(mocks, { project: cfg.project, stack: cfg.stack, preview: true, engineUrns: true });
     pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
 
     const errors: string[] = [];
-    const unanswered = new Set<string>();
     const noteError = (e: unknown): void => {
         const err = e as any;
-        const message = String(err?.message ?? err);
-        const m = /Unexpected invoke ([^(\s]+)\(/.exec(message);
-        if (m) {
-            unanswered.add(m[1]);
+        let message = String(err?.message ?? err);
+        // The SDK wraps an input's failure ("error serializing property ...") around its cause.
+        for (let c = err?.cause, depth = 0; c && depth < 5; c = c.cause, depth++) {
+            message += ` ${String(c?.message ?? c)}`;
         }
         if (!errors.includes(message)) {
             errors.push(message);
@@ -69,5 +68,5 @@ export async function runStackProgram(programFile: string, cfg: StackConfig, onR
     process.off("unhandledRejection", onRejection);
     process.off("uncaughtException", onRejection);
     onRegistered?.(mocks.registrations.length);
-    return { registrations: mocks.registrations, errors, unanswered: [...unanswered].sort() };
+    return { registrations: mocks.registrations, errors, unanswered: [...new Set(mocks.unanswered)].sort() };
 }

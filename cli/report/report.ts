@@ -62,6 +62,8 @@ export interface ReportContext {
     locations: Map<string, ResourceLocation>;
     /** The stack resource a stack-wide violation without a URN is attributed to. */
     stackResource: ReportResourceRef;
+    /** The stack resource's URN, when the stack has one (plan): a violation without a URN gets it. */
+    stackUrn?: string;
 }
 
 function ref(r: EngineResource): ReportResourceRef {
@@ -93,16 +95,17 @@ export function buildReport(resources: EngineResource[], violations: EngineViola
         }
     });
     const reported = violations.map((v, i) => {
-        const r = byUrn.get(v.urn);
+        const urn = v.urn || ctx.stackUrn || "";
+        const r = byUrn.get(urn);
         const violation: ReportViolation = {
             policyPack: v.policyPack,
             policy: v.policy,
             enforcementLevel: v.enforcementLevel,
-            urn: v.urn,
+            urn,
             message: v.message,
             resource: r ? ref(r) : { ...ctx.stackResource },
         };
-        return { violation, key: [order.get(v.urn) ?? -1, i] as const };
+        return { violation, key: [order.get(urn) ?? -1, i] as const };
     });
     reported.sort((a, b) =>
         a.key[0] - b.key[0]

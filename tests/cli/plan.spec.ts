@@ -1,0 +1,143 @@
+import * as assert from "assert";
+import * as path from "path";
+import { ROOT, bin, fixture } from "./helpers";
+import { sarifErrors } from "./sarif";
+
+// `k8sprod plan` runs the stack program in its own process (the SDK's runtime state is global), so
+// these tests run bin/k8sprod. The fixture program is tests/fixtures/plan-program (compiled to
+// dist/), the fixture pack tests/fixtures/plan-pack reports what it received.
+const PROGRAM = path.join(ROOT, "dist", "tests", "fixtures", "plan-program", "index.js");
+const CONFIG_DIR = path.join(ROOT, "tests", "fixtures", "plan-program");
+const TEST_PACK = path.join(ROOT, "tests", "fixtures", "plan-pack");
+const fixturePlan = (...args: string[]) => bin(["plan", "--program", PROGRAM, "--config-dir", CONFIG_DIR, ...args]);
+
+describe("k8sprod plan", function () {
+    this.timeout(180000);
+
+    describe("on a fixture program, with a pack that reports what it receives", () => {
+        let r: ReturnType<typeof bin>;
+        let report: any;
+        before(() => {
+            r = fixturePlan("--stack", "dev", "--policy-pack", TEST_PACK, "--format", "json");
+            report = JSON.parse(r.stdout);
+        });
+
+        it("exits 0: the pack's violations are advisory", () => {
+            assert.strictEqual(r.code, 0, r.stderr);
+            assert.deepStrictEqual(report.summary, { resources: 4, mandatory: 0, advisory: 3 });
+        });
+
+        it("registers the program's resources under the root stack, with the URNs the engine would give them", () => {
+            // The engine qualifies a child's type with its parent's, except the root stack's.
+            assert.deepStrictEqual(report.resources.map((x: any) => [x.type, x.name, x.urn]), [
+                ["pulumi:pulumi:Stack", "planfixture-dev", "urn:pulumi:dev::planfixture::pulumi:pulumi:Stack::planfixture-dev"],
+                ["planfixture:index:Shop", "shop", "urn:pulumi:dev::planfixture::planfixture:index:Shop::shop"],
+                ["kubernetes:core/v1:Namespace", "shop-ns", "urn:pulumi:dev::planfixture::planfixture:index:Shop$kubernetes:core/v1:Namespace::shop-ns"],
+                ["kubernetes:apps/v1:Deployment", "shop-web", "urn:pulumi:dev::planfixture::planfixture:index:Shop$kubernetes:apps/v1:Deployment::shop-web"],
+            ]);
+        });
+
+        it("answers the program's lookups, reads the stack config (project namespace, defaults, objects) and runs in preview mode", () => {
+            const v = report.violations.find((x: any) => x.policy === "report-deployment");
+            assert.strictEqual(v.message,
+                "zones=eu-west-1a,eu-west-1b,eu-west-1c account=123456789012 greeting=hello dryRun=true replicas=3 "
+                + "parent=urn:pulumi:dev::planfixture::planfixture:index:Shop::shop");
+            assert.strictEqual(v.resource.name, "shop-web");
+        });
+
+        it("hands outputs that a preview does not know to the pack as unknown values", () => {
+            const v = report.violations.find((x: any) => x.policy === "touch-unknown");
+            assert.match(v.message, /can't run policy 'touch-unknown' .* during preview: .*namespaceId can't be known during preview/);
+            assert.strictEqual(v.enforcementLevel, "advisory");
+        });
+
+        it("hands the stack policies every resource with its parent and dependencies", () => {
+            const v = report.violations.find((x: any) => x.policy === "report-stack");
+            assert.strictEqual(v.message, "resources=kubernetes:apps/v1:Deployment,kubernetes:core/v1:Namespace,planfixture:index:Shop,pulumi:pulumi:Stack "
+                + "parent=planfixture:index:Shop dependencies=kubernetes:core/v1:Namespace");
+            // a stack-wide violation is attributed to the stack resource
+            assert.strictEqual(v.urn, "urn:pulumi:dev::planfixture::pulumi:pulumi:Stack::planfixture-dev");
+            assert.deepStrictEqual(v.resource, { type: "pulumi:pulumi:Stack", name: "planfixture-dev" });
+        });
+
+        it("warns that a secure config value cannot be decrypted offline, and shows progress on stderr", () => {
+            assert.match(r.stderr, /planfixture:dbPassword is a secret that cannot be decrypted offline/);
+            assert.match(r.stderr, /running the dev stack's program offline/);
+            assert.match(r.stderr, /4 resources registered/);
+        });
+    });
+
+    it("prints the resource tree like pulumi preview, with counts per type", () => {
+        const r = fixturePlan("--stack", "dev", "--policy-pack", TEST_PACK, "--no-progress");
+        assert.strictEqual(r.code, 0, r.stderr);
+        const lines = r.stdout.split("\n");
+        const row = (type: string, name: string) => lines.find((l) => l.includes(type) && l.includes(name));
+        assert.match(row("pulumi:pulumi:Stack", "planfixture-dev") ?? "", /^ \+ {3}pulumi:pulumi:Stack +planfixture-dev +create$/);
+        assert.match(row("planfixture:index:Shop", "shop") ?? "", /^ \+ {3}└─ planfixture:index:Shop +shop +create$/);
+        assert.match(row("kubernetes:core/v1:Namespace", "shop-ns") ?? "", /^ \+ {6}├─ kubernetes:core\/v1:Namespace +shop-ns +create$/);
+        assert.match(row("kubernetes:apps/v1:Deployment", "shop-web") ?? "", /^ \+ {6}└─ kubernetes:apps\/v1:Deployment +shop-web +create$/);
+        assert.match(r.stdout, /Resources:\n {4}\+ 4 to create/);
+        assert.match(r.stdout, /Resources by type:\n( {4}1 {2}\S+\n){4}/);
+        assert.match(r.stdout, /\[advisory\] plan-fixture-pack\/touch-unknown/);
+        assert.doesNotMatch(r.stderr, /resources registered/);
+    });
+
+    it("evaluates every pack in policies/ by default, and exits 1 on a mandatory violation", () => {
+        const only = path.relative(ROOT, fixture("only-latest.json"));
+        const latest = fixturePlan("--stack", "dev", "--policy-config", only, "--format", "json");
+        assert.strictEqual(latest.code, 1, latest.stderr);
+        const report = JSON.parse(latest.stdout);
+        assert.deepStrictEqual(report.violations.map((v: any) => [v.policyPack, v.policy, v.enforcementLevel, v.resource.name]), [
+            ["k8sprod-kubernetes", "disallow-latest-tag", "mandatory", "shop-web"],
+        ]);
+        const pinned = fixturePlan("--stack", "pinned", "--policy-config", only, "--format", "sarif");
+        assert.strictEqual(pinned.code, 0, pinned.stderr);
+        const log = JSON.parse(pinned.stdout);
+        assert.deepStrictEqual(sarifErrors(log), []);
+        assert.deepStrictEqual(log.runs[0].results, []);
+    });
+
+    describe("a program that cannot be planned (exit 2)", () => {
+        it("names the config the program requires and the stack lacks", () => {
+            const r = fixturePlan("--stack", "broken", "--no-progress");
+            assert.strictEqual(r.code, 2);
+            assert.match(r.stderr, /the broken stack's program failed/);
+            assert.match(r.stderr, /planfixture:replicas/);
+            assert.strictEqual(r.stdout, "");
+        });
+
+        it("names an invoke the offline engine does not answer", () => {
+            const r = fixturePlan("--stack", "unanswered", "--no-progress");
+            assert.strictEqual(r.code, 2);
+            assert.match(r.stderr, /does not answer these invokes: aws:ec2\/getVpc:getVpc/);
+        });
+
+        it("names a stack that has no config file", () => {
+            const r = fixturePlan("--stack", "nope", "--no-progress");
+            assert.strictEqual(r.code, 2);
+            assert.match(r.stderr, /Pulumi\.nope\.yaml: no such stack config \(stack "nope"\)/);
+        });
+    });
+
+    describe("on the project's dev stack (what npm start runs)", () => {
+        let r: ReturnType<typeof bin>;
+        let report: any;
+        before(() => {
+            r = bin(["plan", "--format", "json", "--no-progress"]);
+            report = JSON.parse(r.stdout);
+        });
+
+        it("plans the stack with zero mandatory violations from every pack", () => {
+            assert.strictEqual(r.code, 0, `${r.stderr}\n${JSON.stringify(report.violations.filter((v: any) => v.enforcementLevel === "mandatory"), null, 2)}`);
+            assert.strictEqual(report.summary.mandatory, 0);
+        });
+
+        it("registers the example application's workloads", () => {
+            const types = new Set(report.resources.map((x: any) => x.type));
+            for (const t of ["pulumi:pulumi:Stack", "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:core/v1:Namespace"]) {
+                assert.ok(types.has(t), `no ${t} in the plan`);
+            }
+            assert.strictEqual(report.resources[0].urn, "urn:pulumi:dev::k8sprod::pulumi:pulumi:Stack::k8sprod-dev");
+        });
+    });
+});
