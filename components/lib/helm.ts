@@ -151,6 +151,22 @@ export function mergeHelmValues(defaults: HelmValues, user: HelmValues | undefin
     return merged;
 }
 
+/**
+ * {@link mergeHelmValues} once every input is known. A user value that sets an owned field (possible
+ * only through an Output, since known values are refused up front) fails with a `ResourceError` on `parent`.
+ */
+export function releaseValues(defaults: pulumi.Input<HelmValues>, user: pulumi.Input<HelmValues> | undefined, owned: OwnedValue[], parent: pulumi.Resource): pulumi.Output<HelmValues> {
+    const ownedValues = pulumi.all(owned.map((o) => pulumi.output(o.value)));
+    return pulumi.all([pulumi.output(defaults), pulumi.output(user ?? {}), ownedValues]).apply(([d, u, resolved]) => {
+        const withValues = owned.map((o, i) => ({ path: o.path, reason: o.reason, value: resolved[i] }));
+        try {
+            return mergeHelmValues(d as HelmValues, u as HelmValues, withValues);
+        } catch (e) {
+            throw new pulumi.ResourceError((e as Error).message, parent);
+        }
+    });
+}
+
 /** What {@link chartRelease} installs. */
 export interface ChartReleaseArgs {
     /** The pinned chart (from `HELM_CHARTS` in versions.ts). */
@@ -175,15 +191,7 @@ export interface ChartReleaseArgs {
  * fails the deployment with a `ResourceError` on the parent.
  */
 export function chartRelease(name: string, args: ChartReleaseArgs, opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource }): k8s.helm.v3.Release {
-    const ownedValues = pulumi.all(args.owned.map((o) => pulumi.output(o.value)));
-    const values = pulumi.all([pulumi.output(args.defaults), pulumi.output(args.values ?? {}), ownedValues]).apply(([defaults, user, resolved]) => {
-        const owned = args.owned.map((o, i) => ({ path: o.path, reason: o.reason, value: resolved[i] }));
-        try {
-            return mergeHelmValues(defaults as HelmValues, user as HelmValues, owned);
-        } catch (e) {
-            throw new pulumi.ResourceError((e as Error).message, opts.parent);
-        }
-    });
+    const values = releaseValues(args.defaults, args.values, args.owned, opts.parent);
     return new k8s.helm.v3.Release(name, {
         name: args.releaseName,
         chart: args.chart.chart,
