@@ -2,7 +2,7 @@
 // happy-path resource per policy, then one field changed per case.
 import * as assert from "assert";
 import * as path from "path";
-import { analyze, EngineResource, EngineViolation, loadPack, PackHandle, resolvePackConfig } from "../../cli/engine/analyzer";
+import { analyze, EngineResource, EngineViolation, evaluate, loadPack, PackHandle, resolvePackConfig } from "../../cli/engine/analyzer";
 import { irsaTrustPolicy } from "../../components/cluster/iam";
 import { policies } from "../../policies/aws/policies";
 import { repoRoot, withChange } from "../helpers/policy";
@@ -136,6 +136,12 @@ describe("k8sprod-aws policy pack", () => {
         it("kms-key-rotation: rotation off on a symmetric key, not on an asymmetric one", async () => {
             await assertOne("kms-key-rotation", [res("aws:kms/key:Key", "key", { tags: TAGS })], ["enableKeyRotation is not true"]);
             await assertNone("kms-key-rotation", [res("aws:kms/key:Key", "sign", { tags: TAGS, customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY" })]);
+        });
+        it("kms-key-rotation: at level remediate, turns rotation on instead of reporting", async () => {
+            const ev = await evaluate([awsPack()], [res("aws:kms/key:Key", "key", { tags: TAGS, enableKeyRotation: false })], { "kms-key-rotation": "remediate" });
+            const fix = ev.remediations.find((r) => r.policy === "kms-key-rotation");
+            assert.strictEqual(fix?.properties?.enableKeyRotation, true);
+            assert.deepStrictEqual(ev.violations.filter((v) => v.policy === "kms-key-rotation"), []);
         });
         it("log-group-retention: none, and too short", async () => {
             await assertOne("log-group-retention", [res("aws:cloudwatch/logGroup:LogGroup", "logs", { tags: TAGS })], ["kept and billed forever"]);
