@@ -142,8 +142,10 @@ export function validateClusterAutoscalerArgs(args: ClusterAutoscalerArgs, probl
     }
     if (args.kubernetesVersion === undefined) {
         problems.add("kubernetesVersion", "is required: the autoscaler's minor must match the cluster's");
+    } else if (typeof args.kubernetesVersion !== "string") {
+        problems.add("kubernetesVersion", `must be a string such as "1.35" (a number loses the trailing zero of 1.30)`);
     } else {
-        const p = kubernetesVersionProblem(String(args.kubernetesVersion));
+        const p = kubernetesVersionProblem(args.kubernetesVersion);
         if (p) {
             problems.add("kubernetesVersion", p);
         }

@@ -225,6 +225,7 @@ describe("ClusterAutoscaler refuses bad input, all at once, before creating anyt
         assert.deepStrictEqual(r.paths, ["kubernetesVersion"]);
         assert.match(r.message, /1\.32 is not supported; choose one of 1\.33, 1\.34, 1\.35/);
         assert.deepStrictEqual((await refused({ kubernetesVersion: undefined })).paths, ["kubernetesVersion"]);
+        assert.match((await refused({ kubernetesVersion: 1.35 as unknown as string })).message, /must be a string such as "1.35"/);
     });
 
     it("negative and malformed durations, each with its path", async () => {
