@@ -3,7 +3,7 @@
 // build a happy-path object, change one field per case, assert a violation (by substring) or none.
 import * as assert from "assert";
 import * as path from "path";
-import { analyze, EngineResource, EngineViolation, loadPack, PackHandle } from "../../cli/engine/analyzer";
+import { analyze, EngineNotApplicable, EngineResource, EngineViolation, evaluate, loadPack, PackHandle } from "../../cli/engine/analyzer";
 
 /** The repository root (this file runs from dist/tests/helpers). */
 export const repoRoot = path.resolve(__dirname, "..", "..", "..");
@@ -69,4 +69,22 @@ export function withChange<T>(base: T, change: (copy: T) => void): T {
     const copy = structuredClone(base);
     change(copy);
     return copy;
+}
+
+/** Evaluates objects and returns what the SDK reported as not applicable. */
+export async function notApplicableOf(objects: Record<string, any> | Array<Record<string, any>>, config?: Record<string, any>): Promise<EngineNotApplicable[]> {
+    const list = Array.isArray(objects) ? objects : [objects];
+    return (await evaluate([kubernetesPack()], list.map((o) => resourceOf(o)), config, { notApplicable: true })).notApplicable;
+}
+
+/** Asserts that a resource policy reports itself not applicable to `object` (and reports no violation for it). */
+export async function assertNotApplicable(policy: string, object: Record<string, any>, reason?: string | RegExp, config?: Record<string, any>): Promise<void> {
+    const r = resourceOf(object);
+    const ev = await evaluate([kubernetesPack()], [r], config, { notApplicable: true });
+    const na = ev.notApplicable.filter((n) => n.policy === policy && n.urn === r.urn);
+    assert.ok(na.length > 0, `expected ${policy} to be not applicable to ${r.type}; reported: ${JSON.stringify(ev.notApplicable.filter((n) => n.urn === r.urn).map((n) => n.policy))}`);
+    if (reason !== undefined) {
+        assert.ok(na.some((n) => typeof reason === "string" ? n.reason.includes(reason) : reason.test(n.reason)), `reasons: ${JSON.stringify(na.map((n) => n.reason))}`);
+    }
+    assert.deepStrictEqual(ev.violations.filter((v) => v.policy === policy).map((v) => v.message), []);
 }

@@ -1,0 +1,47 @@
+import * as assert from "assert";
+import { kubernetesPack, violationsOf } from "../helpers/policy";
+import { schemaErrors } from "../helpers/schema";
+import { goodStack } from "./stack";
+
+describe("the happy-path stack of the policy tests", () => {
+    it("is valid Kubernetes (every object against the OpenAPI schema)", async () => {
+        for (const o of goodStack()) {
+            assert.deepStrictEqual(await schemaErrors(o), [], `${o.kind} ${o.metadata.name}`);
+        }
+    });
+
+    it("passes every policy of the pack, with no advisory either", async () => {
+        const vs = await violationsOf(goodStack());
+        assert.deepStrictEqual(vs.map((v) => `${v.policy}: ${v.message}`), []);
+    });
+
+    it("the pack has exactly the policies the issue names (they are the interface of reports and CI configs)", () => {
+        const expected = [
+            "pod-security-host-namespaces", "pod-security-privileged", "pod-security-capabilities", "pod-security-host-path-volumes",
+            "pod-security-host-ports", "pod-security-apparmor", "pod-security-selinux", "pod-security-proc-mount", "pod-security-seccomp",
+            "pod-security-sysctls", "pod-security-windows-host-process", "pod-security-host-probes", "pod-security-allow-privilege-escalation",
+            "pod-security-restricted-volumes", "pod-security-run-as-non-root", "pod-security-run-as-user",
+            "require-resource-requests", "require-resource-limits", "require-guaranteed-qos",
+            "require-read-only-root-filesystem",
+            "require-min-replicas", "require-pod-disruption-budget", "disallow-zero-disruption-pdb", "require-hpa-scale-behavior",
+            "require-zone-spread", "require-probes",
+            "disallow-latest-tag", "allowed-image-registries",
+            "require-dedicated-service-account", "disallow-service-account-token-automount", "disallow-cluster-admin-binding",
+            "disallow-rbac-wildcards", "disallow-default-namespace",
+            "require-namespace-pod-security", "require-default-deny-network-policy",
+            "require-headless-service", "require-volume-claim-storage-class",
+        ];
+        assert.deepStrictEqual(kubernetesPack().policies.map((p) => p.name).sort(), [...expected].sort());
+    });
+
+    it("every policy has a description starting \"Checks whether\", an enforcement level and a config schema with exemptions", () => {
+        for (const p of kubernetesPack().policies) {
+            assert.match(p.description, /^Checks whether /, p.name);
+            assert.ok(["advisory", "mandatory"].includes(p.enforcementLevel), p.name);
+            assert.ok(p.configSchema?.properties?.exemptions, p.name);
+            for (const [k, s] of Object.entries<any>(p.configSchema.properties)) {
+                assert.ok(Object.prototype.hasOwnProperty.call(s, "default"), `${p.name}.${k} has no default`);
+            }
+        }
+    });
+});
