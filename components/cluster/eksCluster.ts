@@ -490,7 +490,6 @@ export class EksCluster extends pulumi.ComponentResource {
         const provider = new k8s.Provider(childName(name, "k8s"), {
             kubeconfig: pulumi.secret(kubeconfig),
             enableServerSideApply: true,
-            deleteUnreachable: true,
         }, { parent: this, dependsOn: nodeGroups });
 
         // Storage.
