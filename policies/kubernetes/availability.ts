@@ -83,7 +83,7 @@ function maxReplicas(hpaFor: HpaLookup, r: PolicyResource): number | undefined {
 
 export const requirePodDisruptionBudget: StackValidationPolicy = stackPolicy({
     name: "require-pod-disruption-budget",
-    description: "Checks whether every Deployment and StatefulSet with more than one replica is selected by a PodDisruptionBudget in its namespace, so node drains and upgrades keep it serving.",
+    description: "Checks whether every Deployment and StatefulSet with more than one replica is selected by a PodDisruptionBudget in its namespace that sets minAvailable or maxUnavailable, so node drains and upgrades keep it serving.",
     enforcementLevel: "mandatory",
     check: (ctx) => {
         const pdbs = ctx.resources.filter((r) => PDB_TYPES.has(r.type));
@@ -99,9 +99,19 @@ export const requirePodDisruptionBudget: StackValidationPolicy = stackPolicy({
                 }
                 const ns = ctx.namespace(r);
                 const labels = templateLabels(r);
-                const covered = pdbs.some((p) => ctx.namespace(p) === ns && selectorMatches(at(p.props, "spec", "selector"), labels));
-                if (!covered) {
+                const selecting = pdbs.filter((p) => ctx.namespace(p) === ns && selectorMatches(at(p.props, "spec", "selector"), labels));
+                if (selecting.length === 0) {
                     ctx.report(r, `${ctx.subject(r)} runs up to ${replicas} replicas but no PodDisruptionBudget in namespace "${ns}" selects its pods (spec.template.metadata.labels ${JSON.stringify(labels)}); add one whose spec.selector matches them.`);
+                    return;
+                }
+                // A budget with neither minAvailable nor maxUnavailable protects nothing: every pod may be evicted.
+                const protecting = selecting.filter((p) => ["minAvailable", "maxUnavailable"].some((f) => {
+                    const v = at(p.props, "spec", f);
+                    return v !== undefined && v !== null;
+                }));
+                if (protecting.length === 0) {
+                    const names = selecting.map((p) => `"${str(at(p.props, "metadata", "name")) ?? p.name}"`).join(", ");
+                    ctx.report(r, `${ctx.subject(r)} is selected by PodDisruptionBudget ${names}, which sets neither spec.minAvailable nor spec.maxUnavailable and so protects nothing; set one of them.`);
                 }
             });
         }

@@ -104,3 +104,8 @@ describe("availability", () => {
         it("is not fooled by an HPA object", async () => { await assertNotApplicable("require-probes", hpa()); });
     });
 });
+
+describe("availability: a budget must budget", () => {
+    it("require-pod-disruption-budget fails a PDB with neither minAvailable nor maxUnavailable", () => assertViolation("require-pod-disruption-budget",
+        changed("PodDisruptionBudget", (p) => { delete p.spec.maxUnavailable; }, "web"), 'is selected by PodDisruptionBudget "web", which sets neither spec.minAvailable nor spec.maxUnavailable'));
+});
