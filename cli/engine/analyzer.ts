@@ -9,6 +9,7 @@ import * as path from "path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import Module = require("module");
 import Ajv from "ajv";
+import { analyzeResource, analyzeStack as analyzeStackDirect, Diagnostic, DirectPack, DirectResource, NotApplicable, prepare, Prepared } from "./direct";
 
 /** A resource handed to the packs: what the CLI knows about one resource of a stack. */
 export interface EngineResource {
@@ -713,12 +714,16 @@ export interface EvaluateOptions {
     /** Also collect not-applicable reports (off by default: they are many). */
     notApplicable?: boolean;
     /**
-     * "fast" (default): requests whose properties are built once per resource and shared by every
-     * policy (see PlainStruct); "protobuf": real AnalyzeRequest/AnalyzeStackRequest messages with
-     * protobuf Structs, exactly what the CLI sends. Both go through the same SDK handlers; the tests
-     * show they report the same thing.
+     * How resources reach the policies:
+     * - "direct" (default): each resource deserialized once and shared by every policy, with
+     *   what the SDK's handlers do around each policy replicated in ./direct.ts;
+     * - "handlers": the SDK's own `analyze`/`analyzeStack` handlers, with requests whose properties are
+     *   built once per resource (see PlainStruct);
+     * - "protobuf": the SDK's handlers fed real AnalyzeRequest/AnalyzeStackRequest messages with protobuf
+     *   Structs, exactly what the CLI sends.
+     * tests/policies/differential.spec.ts shows the three report the same thing.
      */
-    protocol?: "fast" | "protobuf";
+    protocol?: "direct" | "handlers" | "protobuf";
 }
 
 /**
@@ -742,12 +747,23 @@ export async function evaluate(packs: PackHandle[], resources: EngineResource[],
 
 async function evaluateAll(packs: PackHandle[], resources: EngineResource[], config: Record<string, any> | undefined, options: EvaluateOptions): Promise<Evaluation> {
     const result: Evaluation = { violations: [], remediations: [], notApplicable: [] };
-    const m = options.protocol === "protobuf" ? PROTOBUF : FAST;
+    const protocol = options.protocol ?? "direct";
+    const m = protocol === "protobuf" ? PROTOBUF : FAST;
     const byUrn = new Map(resources.map((r) => [r.urn, r] as [string, EngineResource]));
-    for (const pack of packs) {
-        const resolved = resolvePackConfig(pack, configFor(pack, packs, config));
+    // Resolve every pack's config first: a bad config is refused before anything is analyzed.
+    const resolvedConfigs = packs.map((pack) => resolvePackConfig(pack, configFor(pack, packs, config)));
+    let shared: Prepared[] | undefined;
+    for (const [i, pack] of packs.entries()) {
+        const resolved = resolvedConfigs[i];
         await configure(pack, resolved);
         const remediates = Object.values(resolved).some((c) => c.enforcementLevel === "remediate");
+        if (protocol === "direct") {
+            if (!remediates) {
+                shared = shared ?? resources.map((r) => prepare(directResource(r, r.properties, byUrn)));
+            }
+            await evaluateDirect(pack, resolved, resources, remediates ? undefined : shared, byUrn, options, result);
+            continue;
+        }
         const props = new Map<string, Record<string, any>>();
         for (const r of resources) {
             let current = r.properties;
@@ -784,6 +800,83 @@ async function evaluateAll(packs: PackHandle[], resources: EngineResource[], con
         }
     }
     return result;
+}
+
+function directResource(r: EngineResource, props: Record<string, any>, byUrn: Map<string, EngineResource>): DirectResource {
+    let provider: DirectResource["provider"];
+    if (r.provider) {
+        const sep = r.provider.lastIndexOf("::");
+        const p = byUrn.get(r.provider) ?? (sep > 0 ? byUrn.get(r.provider.slice(0, sep)) : undefined);
+        if (p) {
+            provider = { type: p.type, urn: p.urn, name: p.name, properties: jsonObject(p.properties) };
+        }
+    }
+    return { type: r.type, urn: r.urn, name: r.name, properties: jsonObject(props), parent: r.parent, dependencies: r.dependencies ?? [], provider };
+}
+
+function directViolations(pack: PackHandle, ds: Diagnostic[], fallbackUrn: string | undefined, out: EngineViolation[]): void {
+    const severities = new Set(["low", "medium", "high", "critical"]);
+    for (const d of ds) {
+        const description = d.description ?? "";
+        out.push({
+            policyPack: d.policyPackName || pack.name,
+            policy: d.policyName,
+            enforcementLevel: d.enforcementLevel,
+            urn: d.urn || fallbackUrn || "",
+            message: stripDescription(d.message ?? "", description),
+            description,
+            policyPackVersion: d.policyPackVersion,
+            severity: d.severity && severities.has(d.severity) ? d.severity : undefined,
+        });
+    }
+}
+
+function directNotApplicable(pack: PackHandle, na: NotApplicable[], urn: string | undefined, out: EngineNotApplicable[]): void {
+    for (const n of na) {
+        out.push({ policyPack: pack.name, policy: n.policyName, urn, reason: n.reason ?? "" });
+    }
+}
+
+/** The direct path for one pack (remediations, when a policy is at remediate, still go through the SDK's handler). */
+async function evaluateDirect(pack: PackHandle, resolved: Record<string, PolicyConfigEntry>, resources: EngineResource[], shared: Prepared[] | undefined,
+    byUrn: Map<string, EngineResource>, options: EvaluateOptions, result: Evaluation): Promise<void> {
+    const directPack: DirectPack = {
+        name: pack.name, version: pack.version, enforcementLevel: pack.enforcementLevel || "advisory", policies: pack.policies,
+        config: Object.fromEntries(Object.entries(resolved).map(([k, v]) => [k, { ...jsonObject(v.properties), enforcementLevel: v.enforcementLevel }])),
+    };
+    const prepared: Prepared[] = [];
+    for (const [i, r] of resources.entries()) {
+        let current = r.properties;
+        if (!shared) {
+            const resp = await call(pack.handlers.remediate, analyzeRequest(r, current, byUrn, FAST));
+            for (const rem of resp.getRemediationsList()) {
+                const changed = rem.getProperties()?.toJavaScript();
+                result.remediations.push({
+                    policyPack: rem.getPolicypackname() || pack.name, policy: rem.getPolicyname(), urn: r.urn,
+                    properties: changed, diagnostic: rem.getDiagnostic() || undefined,
+                });
+                if (changed) {
+                    current = changed;
+                }
+            }
+        }
+        const p = shared ? shared[i] : prepare(directResource(r, current, byUrn));
+        prepared.push(p);
+        const { ds, na } = await analyzeResource(directPack, p).catch((e) => {
+            throw new PackError(`Policy pack ${pack.name} failed on ${r.urn}: ${e?.message ?? e}`);
+        });
+        directViolations(pack, ds, r.urn, result.violations);
+        if (options.notApplicable) {
+            directNotApplicable(pack, na, r.urn, result.notApplicable);
+        }
+    }
+    const { ds, na } = await analyzeStackDirect(directPack, prepared).catch((e) => {
+        throw new PackError(`Policy pack ${pack.name} failed on the stack: ${e?.message ?? e}`);
+    });
+    directViolations(pack, ds, undefined, result.violations);
+    if (options.notApplicable) {
+        directNotApplicable(pack, na, undefined, result.notApplicable);
+    }
 }
 
 /**

@@ -60,3 +60,34 @@ describe("analyzer (cli/engine/analyzer.ts)", () => {
         assert.match(v.message, /can't run policy 'disallow-latest-tag'.*during preview/);
     });
 });
+
+describe("analyzer: packs other than k8sprod-kubernetes", () => {
+    const dir = path.join(repoRoot, "tests", "policies", "fixtures", "throwing-pack");
+    const r = (name: string, replicas = 1) => ({ urn: `urn:pulumi:t::p::kubernetes:apps/v1:Deployment::${name}`, type: "kubernetes:apps/v1:Deployment", name, properties: { spec: { replicas } } });
+
+    it("loads any pack directory, with its own name, version and pack-wide enforcement level", () => {
+        const pack = loadPack(dir);
+        assert.strictEqual(pack.name, "throwing-pack");
+        assert.strictEqual(pack.version, "2.0.0");
+        assert.strictEqual(pack.enforcementLevel, "advisory");
+    });
+
+    it("fails the evaluation when a policy throws, naming the pack and the resource (as a preview fails)", async () => {
+        const pack = loadPack(dir);
+        await assert.rejects(() => analyze([pack], [r("fine"), r("boom")]), /throwing-pack failed on urn:pulumi:t::p::kubernetes:apps\/v1:Deployment::boom: Error validating resource with policy .throws-on-boom.[^]*kaboom/);
+        assert.deepStrictEqual(await analyze([pack], [r("fine")]), []);
+    });
+
+    it("fills a schema default and sends config per pack when keyed by pack name", async () => {
+        const pack = loadPack(dir);
+        const vs = await analyze([pack, kubernetesPack()], [r("big", 7)], { "throwing-pack": { "max-replicas": { max: 6 } } });
+        assert.deepStrictEqual(vs.filter((v) => v.policyPack === "throwing-pack").map((v) => v.message), ["replicas 7 above 6"]);
+        const byDefault = await analyze([pack], [r("big", 6)]);
+        assert.deepStrictEqual(byDefault.map((v) => v.message), ["replicas 6 above 5"]);
+        assert.throws(() => resolvePackConfig(pack, { "max-replicas": { max: "six" } }), /max-replicas.max: must be integer/);
+    });
+
+    it("refuses a directory that is not a pack", () => {
+        assert.throws(() => loadPack(path.join(repoRoot, "tests")), /is not a policy pack: it has no PulumiPolicy.yaml/);
+    });
+});
