@@ -62,6 +62,8 @@ export interface CheckResult {
     report: Report;
     ctx: ReportContext;
     files: number;
+    /** Milliseconds spent reading and parsing the input, loading the packs, and analyzing. */
+    timings: { parse: number; load: number; analyze: number };
 }
 
 /**
@@ -70,6 +72,7 @@ export interface CheckResult {
  */
 export async function check(paths: string[], opts: CheckOptions, io: IO): Promise<CheckResult> {
     const errors: InputError[] = [];
+    const t0 = performance.now();
     if (paths.length === 0) {
         throw new UsageError(["k8sprod check: give at least one file, directory, or - for standard input"]);
     }
@@ -122,6 +125,7 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
         throw new UsageError(problems);
     }
 
+    const t1 = performance.now();
     const analyzer = loadAnalyzer();
     let handles: PackHandle[];
     try {
@@ -129,6 +133,7 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
     } catch (e: any) {
         throw new UsageError([`k8sprod check: cannot load the policy pack: ${e.message}`]);
     }
+    const t2 = performance.now();
     const perStack: Array<{ resources: EngineResource[]; violations: EngineViolation[] }> = [];
     for (const s of stacks) {
         const resources = s.map(toResource);
@@ -142,6 +147,7 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
         }
         perStack.push({ resources, violations });
     }
+    const t3 = performance.now();
     const locations = new Map<string, ResourceLocation>();
     for (const o of all) {
         const urn = objectUrn(o);
@@ -154,7 +160,7 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
     };
     const report = mergeStacks(perStack.map((p) => buildReport(p.resources, p.violations, ctx)));
     report.unchecked = unchecked;
-    return { report, ctx, files: read.sources.length };
+    return { report, ctx, files: read.sources.length, timings: { parse: t1 - t0, load: t2 - t1, analyze: t3 - t2 } };
 }
 
 /**

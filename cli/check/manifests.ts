@@ -3,6 +3,7 @@ import * as path from "path";
 import { LineCounter, isMap, isSeq, parseAllDocuments } from "yaml";
 import type { Document, Node } from "yaml";
 import { classify, typeToken } from "./kinds";
+import { loadDocument, splitDocuments, usesAnchors } from "./yaml11";
 
 /** The name a file is reported under: the path exactly as given on the command line ("-" is stdin). */
 export type FileName = string;
@@ -180,47 +181,75 @@ function lineOf(text: string, offset: number): number {
 }
 
 function parseYaml(src: Source, out: ParsedManifests): void {
-    const lineCounter = new LineCounter();
-    let docs: Document.Parsed[];
-    try {
-        docs = parseAllDocuments(src.text, { version: "1.1", lineCounter, prettyErrors: false }) as Document.Parsed[];
-    } catch (e: any) {
-        out.errors.push({ file: src.file, message: `cannot parse it: ${e.message}` });
-        return;
-    }
-    if (!Array.isArray(docs)) {
-        // parseAllDocuments returns an EmptyStream for input without any document.
-        return;
-    }
-    docs.forEach((doc, index) => {
-        if (doc.errors.length > 0) {
-            for (const err of doc.errors) {
-                const line = lineCounter.linePos(err.pos[0]).line;
-                out.errors.push({ file: src.file, document: index, line, message: `invalid YAML: ${firstLine(err.message)}` });
+    const text = src.text.charCodeAt(0) === 0xfeff ? src.text.slice(1) : src.text;
+    splitDocuments(text).forEach((chunk, index) => {
+        if (!chunk.hasContent) {
+            return; // an empty document: a separator, or only comments
+        }
+        const line = chunk.contentLine + 1;
+        let itemLines: number[] | undefined;
+        const itemLine = (i: number): number => {
+            // Positions of list items, read with the `yaml` library on the (rare) List documents only.
+            itemLines ??= yamlLibraryDocument(chunk.text, chunk.startLine).itemLines;
+            return itemLines[i] ?? line;
+        };
+        if (usesAnchors(chunk.text)) {
+            const doc = yamlLibraryDocument(chunk.text, chunk.startLine);
+            if (doc.errors.length > 0) {
+                out.errors.push(...doc.errors.map((e) => ({ file: src.file, document: index, line: e.line, message: `invalid YAML: ${e.message}` })));
+                return;
             }
+            itemLines = doc.itemLines;
+            readDocument(doc.value, src.file, index, itemLine, out, line);
             return;
         }
-        const contents = doc.contents as Node | null;
-        const startLine = (node: Node | null | undefined): number =>
-            node?.range ? lineCounter.linePos(node.range[0]).line : contents?.range ? lineCounter.linePos(contents.range[0]).line : 1;
         let value: unknown;
         try {
-            value = doc.toJS({ maxAliasCount: 1000 });
+            value = loadDocument(chunk.text);
         } catch (e: any) {
-            out.errors.push({ file: src.file, document: index, line: startLine(contents), message: `invalid YAML: ${firstLine(e.message)}` });
+            const at = typeof e?.mark?.line === "number" ? chunk.startLine + e.mark.line + 1 : line;
+            out.errors.push({ file: src.file, document: index, line: at, message: `invalid YAML: ${e?.reason ?? firstLine(String(e?.message ?? e))}` });
             return;
         }
-        const itemLine = (i: number): number => {
-            if (isMap(contents)) {
-                const items = contents.get("items", true);
-                if (isSeq(items)) {
-                    return startLine(items.items[i] as Node);
-                }
-            }
-            return startLine(contents);
-        };
-        readDocument(value, src.file, index, itemLine, out, startLine(contents));
+        readDocument(value, src.file, index, itemLine, out, line);
     });
+}
+
+/**
+ * One document read with the `yaml` library (YAML 1.1): its value, its errors with their lines, and
+ * the line of each item of its `items` list. Used for documents with anchors (the library bounds
+ * alias expansion) and for the item positions of List documents.
+ */
+function yamlLibraryDocument(text: string, lineOffset: number): { value: unknown; errors: Array<{ line: number; message: string }>; itemLines: number[] } {
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(text, { version: "1.1", lineCounter, prettyErrors: false });
+    const doc = (Array.isArray(docs) ? docs[0] : undefined) as Document.Parsed | undefined;
+    if (!doc) {
+        return { value: null, errors: [], itemLines: [] };
+    }
+    const lineAt = (offset: number) => lineCounter.linePos(offset).line + lineOffset;
+    const errors = doc.errors.map((e) => ({ line: lineAt(e.pos[0]), message: firstLine(e.message) }));
+    if (errors.length > 0) {
+        return { value: null, errors, itemLines: [] };
+    }
+    let value: unknown;
+    try {
+        value = doc.toJS({ maxAliasCount: 1000 });
+    } catch (e: any) {
+        const start = (doc.contents as Node | null)?.range?.[0] ?? 0;
+        return { value: null, errors: [{ line: lineAt(start), message: firstLine(String(e.message)) }], itemLines: [] };
+    }
+    const itemLines: number[] = [];
+    const contents = doc.contents as Node | null;
+    if (isMap(contents)) {
+        const items = contents.get("items", true);
+        if (isSeq(items)) {
+            for (const item of items.items as Node[]) {
+                itemLines.push(item?.range ? lineAt(item.range[0]) : NaN);
+            }
+        }
+    }
+    return { value, errors, itemLines: itemLines.map((l) => (Number.isNaN(l) ? 0 : l)) };
 }
 
 function firstLine(message: string): string {
