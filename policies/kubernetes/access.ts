@@ -117,7 +117,7 @@ export const disallowDefaultNamespace: ResourceValidationPolicy = resourcePolicy
     name: "disallow-default-namespace",
     description: "Checks whether no namespaced object lives in the default namespace (set explicitly, or left unset with no provider namespace), so every workload sits behind its namespace's policies and quotas.",
     enforcementLevel: "mandatory",
-    types: { test: isNamespacedKubernetesType, reason: "Policy applies to namespaced Kubernetes objects only" },
+    types: { test: isNamespacedKubernetesType, reason: "Policy applies to namespaced built-in Kubernetes objects only (a custom resource's scope is in its CRD)" },
     check: (ctx) => {
         const ns = at(ctx.props, "metadata", "namespace");
         if (ns === "default") {

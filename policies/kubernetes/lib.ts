@@ -139,19 +139,43 @@ const CLUSTER_SCOPED_KINDS = new Set([
     "ResourceSlice", "IPAddress", "ServiceCIDR", "ClusterTrustBundle", "RuntimeClassList", "StorageVersion",
 ]);
 
-/** Whether a `kubernetes:` type token names a namespaced built-in object (not providers, Helm, YAML, patches or lists). */
-export function isNamespacedKubernetesType(type: string): boolean {
+/** The API groups Kubernetes itself serves (everything else is a custom resource, whose scope only its CRD knows). */
+const BUILT_IN_GROUPS = new Set([
+    "core", "apps", "batch", "autoscaling", "policy", "extensions", "networking.k8s.io", "rbac.authorization.k8s.io",
+    "storage.k8s.io", "discovery.k8s.io", "coordination.k8s.io", "events.k8s.io", "node.k8s.io", "scheduling.k8s.io",
+    "admissionregistration.k8s.io", "apiextensions.k8s.io", "apiregistration.k8s.io", "certificates.k8s.io",
+    "flowcontrol.apiserver.k8s.io", "resource.k8s.io", "internal.apiserver.k8s.io", "storagemigration.k8s.io",
+    "authentication.k8s.io", "authorization.k8s.io",
+]);
+
+/** The parts of a `kubernetes:<group>/<version>:<Kind>` token, or undefined for other tokens (providers, Helm, YAML, patches, lists). */
+function kubernetesToken(type: string): { group: string; kind: string } | undefined {
     if (!type.startsWith("kubernetes:")) {
-        return false;
+        return undefined;
     }
     const [, mod, kind] = type.split(":");
     if (!mod || !kind || mod.startsWith("helm") || mod.startsWith("yaml") || mod.startsWith("kustomize")) {
-        return false;
+        return undefined;
     }
     if (kind.endsWith("Patch") || kind.endsWith("List")) {
-        return false;
+        return undefined;
     }
-    return !CLUSTER_SCOPED_KINDS.has(kind);
+    return { group: mod.split("/")[0], kind };
+}
+
+/** Whether a type token names a built-in namespaced Kubernetes object (custom resources excluded: their scope is unknown here). */
+export function isNamespacedKubernetesType(type: string): boolean {
+    const t = kubernetesToken(type);
+    return !!t && BUILT_IN_GROUPS.has(t.group) && !CLUSTER_SCOPED_KINDS.has(t.kind);
+}
+
+/** Whether an object lives in a namespace: built-in namespaced kinds, and custom resources that set metadata.namespace. */
+export function isNamespacedObject(type: string, props: unknown): boolean {
+    if (isNamespacedKubernetesType(type)) {
+        return true;
+    }
+    const t = kubernetesToken(type);
+    return !!t && !BUILT_IN_GROUPS.has(t.group) && typeof at(props, "metadata", "namespace") === "string" && at(props, "metadata", "namespace") !== "";
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -263,7 +287,7 @@ export function objectName(props: unknown, fallback: string): string {
 export function describe(type: string, props: unknown, name: string, provider?: { props?: any }): string {
     const kind = kindOf(type);
     const n = objectName(props, name);
-    return isNamespacedKubernetesType(type) ? `${kind} "${n}" in namespace "${namespaceOf(props, provider)}"` : `${kind} "${n}"`;
+    return isNamespacedObject(type, props) ? `${kind} "${n}" in namespace "${namespaceOf(props, provider)}"` : `${kind} "${n}"`;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -319,7 +343,7 @@ export function exemptionFor(exemptions: unknown, type: string, props: unknown, 
         if (e.namespace) {
             // A Namespace object is covered by an exemption of its own namespace.
             const ns = kindOf(type) === "Namespace" ? str(at(props, "metadata", "name")) ?? name
-                : isNamespacedKubernetesType(type) ? namespaceOf(props, provider) : undefined;
+                : isNamespacedObject(type, props) ? namespaceOf(props, provider) : undefined;
             if (ns === undefined || !globMatch(e.namespace, ns)) {
                 continue;
             }

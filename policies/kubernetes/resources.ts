@@ -89,7 +89,7 @@ export function notGuaranteedReason(resources: Record<string, any>): string | un
         const l = parseQuantity(limit);
         const q = typeof request === "string" || typeof request === "number" ? parseQuantity(request) : undefined;
         if (l === undefined || q === undefined || Math.abs(l - q) > 1e-12 * Math.max(1, Math.abs(l))) {
-            problems.push(`${r} request ${JSON.stringify(request)} differs from its limit ${JSON.stringify(limit)}`);
+            problems.push(`a ${r} request (${JSON.stringify(request)}) different from its limit (${JSON.stringify(limit)})`);
         }
     }
     return problems.length ? problems.join(" and ") : undefined;

@@ -64,3 +64,8 @@ describe("access", () => {
             { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name: "reader" }, rules: [] }, "namespaced"));
     });
 });
+
+describe("access: custom resources", () => {
+    it("disallow-default-namespace does not apply to custom resources, whose scope only their CRD knows", () => assertNotApplicable("disallow-default-namespace",
+        { apiVersion: "snapshot.storage.k8s.io/v1", kind: "VolumeSnapshotClass", metadata: { name: "ebs" }, driver: "ebs.csi.aws.com", deletionPolicy: "Delete" }, "custom resource"));
+});

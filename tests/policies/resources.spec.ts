@@ -36,7 +36,7 @@ describe("resources", () => {
         it("fails, as advisory, a container whose memory request is below its limit", async () => {
             const v = await assertViolation("require-guaranteed-qos",
                 changed("Deployment", (d) => { d.spec.template.spec.containers[0].resources.requests.memory = "128Mi"; }),
-                ['container "app" has memory request "128Mi" differs from its limit "256Mi"', "not in the Guaranteed QoS class"]);
+                ['container "app" has a memory request ("128Mi") different from its limit ("256Mi")', "not in the Guaranteed QoS class"]);
             if (v.enforcementLevel !== "advisory") {
                 throw new Error(`expected advisory, got ${v.enforcementLevel}`);
             }

@@ -1,0 +1,78 @@
+// The pack's configuration: enforcement per policy, the pack-wide stage (observe → warn → enforce),
+// exemptions by namespace and name (config, never code), thresholds, and refusal of bad config.
+import * as assert from "assert";
+import { resolvePackConfig } from "../../cli/engine/analyzer";
+import { expandConfig, policies } from "../../policies/kubernetes/policies";
+import { kubernetesPack, violationsOf } from "../helpers/policy";
+import { changed } from "./stack";
+
+/** A stack that breaks a mandatory policy (latest tag) and an advisory one (QoS). */
+const broken = () => changed("Deployment", (d) => {
+    d.spec.template.spec.containers[0].image = "nginx:latest";
+    d.spec.template.spec.containers[0].resources.requests.memory = "64Mi";
+});
+
+const levelOf = async (config: Record<string, any> | undefined, policy: string) =>
+    (await violationsOf(broken(), config)).filter((v) => v.policy === policy).map((v) => v.enforcementLevel);
+
+describe("pack configuration", () => {
+    it("enforce (the default stage): each policy at its own level", async () => {
+        assert.deepStrictEqual(await levelOf(undefined, "disallow-latest-tag"), ["mandatory"]);
+        assert.deepStrictEqual(await levelOf({ stage: "enforce" }, "require-guaranteed-qos"), ["advisory"]);
+    });
+
+    it("warn: nothing blocks unless a policy is promoted by name", async () => {
+        assert.deepStrictEqual(await levelOf({ stage: "warn" }, "disallow-latest-tag"), ["advisory"]);
+        assert.deepStrictEqual(await levelOf({ stage: "warn", "disallow-latest-tag": "mandatory" }, "disallow-latest-tag"), ["mandatory"]);
+    });
+
+    it("observe: nothing blocks at all, even a policy set to mandatory; disabled stays disabled", async () => {
+        assert.deepStrictEqual(await levelOf({ stage: "observe", "disallow-latest-tag": "mandatory" }, "disallow-latest-tag"), ["advisory"]);
+        assert.deepStrictEqual(await levelOf({ stage: "observe", "disallow-latest-tag": { enforcementLevel: "disabled" } }, "disallow-latest-tag"), []);
+    });
+
+    it("sets enforcement per policy, and for all policies with `all` (Pulumi's own config format)", async () => {
+        assert.deepStrictEqual(await levelOf({ all: "advisory" }, "disallow-latest-tag"), ["advisory"]);
+        assert.deepStrictEqual(await levelOf({ all: "advisory", "require-guaranteed-qos": "mandatory" }, "require-guaranteed-qos"), ["mandatory"]);
+    });
+
+    it("expands pack-wide exemptions into every policy's (or the listed policies') exemptions, keeping the reason", () => {
+        const out = expandConfig({ exemptions: [{ namespace: "kube-system", reason: "EKS system components" }, { name: "fluent-bit", kind: "DaemonSet", policies: ["pod-security-host-path-volumes"], reason: "reads node logs" }] });
+        assert.strictEqual(Object.keys(out).length, policies.length);
+        assert.deepStrictEqual(out["pod-security-host-path-volumes"].exemptions, [
+            { namespace: "kube-system", reason: "EKS system components" },
+            { name: "fluent-bit", kind: "DaemonSet", reason: "reads node logs" },
+        ]);
+        assert.deepStrictEqual(out["disallow-latest-tag"].exemptions, [{ namespace: "kube-system", reason: "EKS system components" }]);
+    });
+
+    it("gives podSecurity.defaultLevel to every pod-security policy, a policy's own entry winning", () => {
+        const out = expandConfig({ podSecurity: { defaultLevel: "baseline" }, "pod-security-privileged": { defaultLevel: "restricted" } });
+        assert.strictEqual(out["pod-security-capabilities"].defaultLevel, "baseline");
+        assert.strictEqual(out["pod-security-privileged"].defaultLevel, "restricted");
+        assert.strictEqual(out["disallow-latest-tag"], undefined);
+    });
+
+    it("refuses an exemption without a reason, an unknown stage and unknown policies, naming every problem at once", () => {
+        assert.throws(() => resolvePackConfig(kubernetesPack(), {
+            stage: "sometimes", exemptions: [{ namespace: "kube-system" }, { reason: "no selector" }], "no-such-policy": "mandatory",
+        }), (e: any) => [/stage: "sometimes" is not one of observe, warn, enforce/, /exemptions\[0\].reason: an exemption must say why/, /exemptions\[1\]: give a namespace, a name or a kind/]
+            .every((re) => re.test(e.message)));
+        assert.throws(() => resolvePackConfig(kubernetesPack(), { "no-such-policy": "mandatory", "require-min-replicas": { minReplicas: 0 } }),
+            (e: any) => /no-such-policy: no such policy/.test(e.message) && /require-min-replicas.minReplicas: must be >= 1/.test(e.message));
+        assert.throws(() => resolvePackConfig(kubernetesPack(), { "disallow-latest-tag": { exemptions: [{ name: "x" }] } }), /disallow-latest-tag.exemptions.0: must have required property 'reason'/);
+    });
+
+    it("refuses `all: mandatory` with stage warn (they contradict)", () => {
+        assert.throws(() => resolvePackConfig(kubernetesPack(), { stage: "warn", all: "mandatory" }), /all: stage "warn" makes every policy advisory/);
+    });
+
+    it("fills every schema default, as the CLI does before Configure", () => {
+        const resolved = resolvePackConfig(kubernetesPack());
+        assert.strictEqual(resolved["require-min-replicas"].properties.minReplicas, 3);
+        assert.strictEqual(resolved["require-resource-limits"].properties.requireCpuLimit, false);
+        assert.strictEqual(resolved["pod-security-seccomp"].properties.defaultLevel, "restricted");
+        assert.deepStrictEqual(resolved["disallow-rbac-wildcards"].properties.exemptions, []);
+        assert.strictEqual(resolved["require-guaranteed-qos"].enforcementLevel, "advisory");
+    });
+});
