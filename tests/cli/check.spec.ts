@@ -157,6 +157,20 @@ describe("k8sprod check", function () {
             assert.match(r.stderr, /Deployment shop\/pinned-web is also defined in .*pinned\.yaml \(document 0, line 1\).*--each-file/);
         });
 
+        it("lets stack policies see every file of a run together, and one file at a time with --each-file", async () => {
+            // A Deployment in one file, the PodDisruptionBudget that selects it in another.
+            const config = rel(fixture("only-pdb.json"));
+            const dir = rel(fixture("stack"));
+            const together = await cli(["check", "-f", "json", "--policy-config", config, dir]);
+            assert.strictEqual(together.code, 0, together.stderr);
+            assert.deepStrictEqual(JSON.parse(together.stdout).violations, []);
+            const apart = await cli(["check", "--each-file", "-f", "json", "--policy-config", config, dir]);
+            assert.strictEqual(apart.code, 1, apart.stderr);
+            assert.deepStrictEqual(JSON.parse(apart.stdout).violations.map((v: any) => [v.policy, v.resource.name, v.resource.file]), [
+                ["require-pod-disruption-budget", "api", path.join(dir, "deployment.yaml")],
+            ]);
+        });
+
         it("checks every file as its own stack, in one process", async () => {
             const r = await cli(["check", "--each-file", "-f", "json", "--policy-config", ONLY_LATEST, a, b, rel(fixture("deployment.json"))]);
             assert.strictEqual(r.code, 1, r.stderr);
