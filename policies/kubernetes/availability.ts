@@ -2,7 +2,7 @@
 // with damped behaviour, and only sent traffic when ready (and restarted when stuck).
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
-    arr, at, containerLabel, containersOf, intOrStringNumber, kindOf, num, obj, podTemplateOf, replicasOf, resourcePolicy,
+    arr, at, containerLabel, containersOf, intOrStringNumber, kindOf, num, obj, plain, podTemplateOf, replicasOf, resourcePolicy,
     selectorMatches, stackPolicy, str, stringMap, T,
 } from "./lib";
 
@@ -86,7 +86,13 @@ export const requirePodDisruptionBudget: StackValidationPolicy = stackPolicy({
     description: "Checks whether every Deployment and StatefulSet with more than one replica is selected by a PodDisruptionBudget in its namespace that sets minAvailable or maxUnavailable, so node drains and upgrades keep it serving.",
     enforcementLevel: "mandatory",
     check: (ctx) => {
-        const pdbs = ctx.resources.filter((r) => PDB_TYPES.has(r.type));
+        // Each budget's namespace and selector, read once.
+        const pdbs: Array<{ p: PolicyResource; ns: string; selector: unknown }> = [];
+        for (const p of ctx.resources) {
+            if (PDB_TYPES.has(p.type)) {
+                ctx.guard(() => pdbs.push({ p, ns: ctx.namespace(p), selector: plain(at(p.props, "spec", "selector")) }));
+            }
+        }
         const hpaFor = hpaLookup(ctx.resources, ctx.namespace);
         for (const r of ctx.resources) {
             if (!WORKLOAD_TYPES.has(r.type)) {
@@ -99,7 +105,7 @@ export const requirePodDisruptionBudget: StackValidationPolicy = stackPolicy({
                 }
                 const ns = ctx.namespace(r);
                 const labels = templateLabels(r);
-                const selecting = pdbs.filter((p) => ctx.namespace(p) === ns && selectorMatches(at(p.props, "spec", "selector"), labels));
+                const selecting = pdbs.filter((b) => b.ns === ns && selectorMatches(b.selector, labels)).map((b) => b.p);
                 if (selecting.length === 0) {
                     ctx.report(r, `${ctx.subject(r)} runs up to ${replicas} replicas but no PodDisruptionBudget in namespace "${ns}" selects its pods (spec.template.metadata.labels ${JSON.stringify(labels)}); add one whose spec.selector matches them.`);
                     return;
@@ -129,6 +135,20 @@ export const disallowZeroDisruptionPdb: StackValidationPolicy = stackPolicy({
     enforcementLevel: "mandatory",
     check: (ctx) => {
         const hpaFor = hpaLookup(ctx.resources, ctx.namespace);
+        // Each workload's namespace, pod labels and replicas (its HPA's minReplicas when scaled), read once.
+        let workloads: Array<{ ns: string; labels: Record<string, string>; replicas: number | undefined }> | undefined;
+        const workloadsOnce = () => {
+            if (!workloads) {
+                workloads = [];
+                for (const w of ctx.resources) {
+                    if (WORKLOAD_TYPES.has(w.type)) {
+                        const hpa = hpaFor(w);
+                        workloads.push({ ns: ctx.namespace(w), labels: templateLabels(w), replicas: hpa ? num(at(hpa.props, "spec", "minReplicas")) ?? 1 : replicasOf(w.props) });
+                    }
+                }
+            }
+            return workloads;
+        };
         for (const p of ctx.resources) {
             if (!PDB_TYPES.has(p.type)) {
                 continue;
@@ -150,18 +170,17 @@ export const disallowZeroDisruptionPdb: StackValidationPolicy = stackPolicy({
                     return;
                 }
                 const ns = ctx.namespace(p);
+                const selector = plain(spec.selector);
                 let selected = 0;
                 let any = false;
-                for (const w of ctx.resources) {
-                    if (!WORKLOAD_TYPES.has(w.type) || ctx.namespace(w) !== ns || !selectorMatches(spec.selector, templateLabels(w))) {
+                for (const w of workloadsOnce()) {
+                    if (w.ns !== ns || !selectorMatches(selector, w.labels)) {
                         continue;
                     }
-                    const hpa = hpaFor(w);
-                    const replicas = hpa ? num(at(hpa.props, "spec", "minReplicas")) ?? 1 : replicasOf(w.props);
-                    if (replicas === undefined) {
+                    if (w.replicas === undefined) {
                         return;
                     }
-                    selected += replicas;
+                    selected += w.replicas;
                     any = true;
                 }
                 if (any && n >= selected) {

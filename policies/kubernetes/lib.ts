@@ -45,6 +45,11 @@ export function at(v: unknown, ...keys: string[]): any {
     return cur;
 }
 
+/** A plain deep copy of a JSON value read through the SDK's proxy (reads every field once; an unknown value throws as usual). */
+export function plain<V>(v: V): V {
+    return v === undefined ? v : JSON.parse(JSON.stringify(v));
+}
+
 /** A string map (labels, annotations, matchLabels): only the string-valued entries. */
 export function stringMap(v: unknown): Record<string, string> {
     const o = obj(v);
@@ -497,6 +502,7 @@ export function stackPolicy<C = Record<string, any>>(def: StackPolicyDef<C>): St
             const config = args.getConfig<C & { exemptions?: Exemption[] }>();
             const exemption = (r: PolicyResource) => exemptionFor(config.exemptions, r.type, r.props, r.name, r.provider);
             let deferred: unknown;
+            const namespaces = new Map<PolicyResource, string>();
             def.check({
                 resources: args.resources,
                 config,
@@ -507,7 +513,14 @@ export function stackPolicy<C = Record<string, any>>(def: StackPolicyDef<C>): St
                     }
                 },
                 subject: (r) => describe(r.type, r.props, r.name, r.provider),
-                namespace: (r) => namespaceOf(r.props, r.provider),
+                namespace: (r) => {
+                    let ns = namespaces.get(r);
+                    if (ns === undefined) {
+                        ns = namespaceOf(r.props, r.provider);
+                        namespaces.set(r, ns);
+                    }
+                    return ns;
+                },
                 guard: (fn) => {
                     try {
                         fn();

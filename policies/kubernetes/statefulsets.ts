@@ -1,5 +1,5 @@
 // StatefulSets: stable network identity through a headless Service, and storage from a class chosen on purpose.
-import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { arr, at, obj, resourcePolicy, selectorMatches, stackPolicy, str, stringMap, T } from "./lib";
 
 const STATEFULSET_TYPES = new Set<string>(T.statefulSets);
@@ -9,6 +9,19 @@ export const requireHeadlessService: StackValidationPolicy = stackPolicy({
     description: "Checks whether every StatefulSet names in spec.serviceName a headless Service (clusterIP None) of the same namespace in the stack that selects its pods, which gives each replica its stable DNS name.",
     enforcementLevel: "mandatory",
     check: (ctx) => {
+        // Services by namespace and name, read once.
+        let services: Map<string, PolicyResource> | undefined;
+        const serviceNamed = (ns: string, name: string) => {
+            if (!services) {
+                services = new Map();
+                for (const s of ctx.resources) {
+                    if (s.type === T.service) {
+                        ctx.guard(() => services!.set(`${ctx.namespace(s)}/${str(at(s.props, "metadata", "name")) ?? s.name}`, s));
+                    }
+                }
+            }
+            return services.get(`${ns}/${name}`);
+        };
         for (const r of ctx.resources) {
             if (!STATEFULSET_TYPES.has(r.type)) {
                 continue;
@@ -20,7 +33,7 @@ export const requireHeadlessService: StackValidationPolicy = stackPolicy({
                     return;
                 }
                 const ns = ctx.namespace(r);
-                const svc = ctx.resources.find((s) => s.type === T.service && ctx.namespace(s) === ns && (str(at(s.props, "metadata", "name")) ?? s.name) === serviceName);
+                const svc = serviceNamed(ns, serviceName);
                 if (!svc) {
                     ctx.report(r, `${ctx.subject(r)} sets spec.serviceName to "${serviceName}", but no Service of that name is in namespace "${ns}" of the stack; add a headless Service (clusterIP None) that selects its pods.`);
                     return;
