@@ -14,28 +14,10 @@ import {
     validateIdentity, writableVolumes,
 } from "./pod";
 import { roleRules, validateServiceAccount } from "./rbac";
-import { ContainerArgs, NetworkPeerArgs, PodIdentityArgs, ServiceAccountArgs } from "./types";
-
-/** The args both workload templates take. */
-export interface WorkloadCommon {
-    namespace: pulumi.Input<string>;
-    containers: ContainerArgs[];
-    qos?: string;
-    podIdentity?: PodIdentityArgs;
-    serviceAccount?: ServiceAccountArgs;
-    ingressFrom?: NetworkPeerArgs[];
-    egressTo?: NetworkPeerArgs[];
-    allowDns?: boolean;
-    metricsPort?: number;
-    metricsPath?: string;
-    metricsNamespace?: string;
-    priorityClassName?: string;
-    terminationGracePeriodSeconds?: number;
-    podAnnotations?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
-}
+import { ContainerArgs, ServiceAccountArgs, WorkloadArgs } from "./types";
 
 /** Checks what both templates share: the name, containers, identity, RBAC, network peers, metrics. */
-export function validateCommon(problems: Problems, name: string, args: WorkloadCommon): void {
+export function validateCommon(problems: Problems, name: string, args: WorkloadArgs): void {
     const nameWhy = dns1123LabelProblem(name);
     problems.check(nameWhy === undefined, "name", `${nameWhy} (the name is used for the Kubernetes objects)`);
     problems.check(args.namespace !== undefined && args.namespace !== "", "namespace",
@@ -66,7 +48,7 @@ export function validateCommon(problems: Problems, name: string, args: WorkloadC
 }
 
 /** Prometheus scrape annotations for the pod template, when a metrics port is given. */
-export function scrapeAnnotations(args: WorkloadCommon): Record<string, string> {
+export function scrapeAnnotations(args: WorkloadArgs): Record<string, string> {
     if (args.metricsPort === undefined) {
         return {};
     }
@@ -78,7 +60,7 @@ export function scrapeAnnotations(args: WorkloadCommon): Record<string, string> 
 }
 
 /** The pod template: restricted security, requests and limits, probes, spread, dedicated ServiceAccount. */
-export function podTemplate(args: WorkloadCommon, labels: Record<string, string>, selector: Record<string, string>,
+export function podTemplate(args: WorkloadArgs, labels: Record<string, string>, selector: Record<string, string>,
     serviceAccountName: pulumi.Input<string>, opts: { revisionKey?: string; extraVolumes?: Array<Record<string, any>>; extraMounts?: Array<Record<string, any>>; annotations?: Record<string, string> }): Record<string, any> {
     const qos = (args.qos ?? "Burstable") as Qos;
     const writable = writableVolumes(args.containers);

@@ -8,9 +8,7 @@ import {
 } from "./common";
 import * as d from "./defaults";
 import { commonLabels, disruptionBudget, selectorLabels, servicePorts, validateDisruptionBudget, validateReplicaCount } from "./pod";
-import {
-    ContainerArgs, DisruptionBudgetArgs, NetworkPeerArgs, PodIdentityArgs, ServiceAccountArgs,
-} from "./types";
+import { WorkloadArgs } from "./types";
 
 /** A persistent volume every replica gets its own copy of (a volumeClaimTemplate). */
 export interface VolumeClaimArgs {
@@ -29,11 +27,7 @@ export interface VolumeClaimArgs {
 }
 
 /** Arguments of a {@link StatefulService}. */
-export interface StatefulServiceArgs {
-    /** Namespace to deploy into. Required; `default` is refused. */
-    namespace: pulumi.Input<string>;
-    /** The pod's containers. At least one, with requests and an image pinned to a version. */
-    containers: ContainerArgs[];
+export interface StatefulServiceArgs extends WorkloadArgs {
     /** Persistent volumes, one claim per replica each. At least one: a StatefulService keeps state. */
     volumeClaims: VolumeClaimArgs[];
     /** Replicas. Defaults to 3; at least 2. */
@@ -43,37 +37,11 @@ export interface StatefulServiceArgs {
      * "Parallel" (all pods at once, for peers that do not depend on each other).
      */
     podManagementPolicy?: string;
-    /** Quality of service: "Burstable" (default) or "Guaranteed" (limits equal requests; recommended for databases). */
-    qos?: string;
-    /** PodDisruptionBudget override. Defaults to minAvailable = replicas − 1 (one pod down at a time). */
-    disruptionBudget?: DisruptionBudgetArgs;
-    /** Non-root identity of the pods; `fsGroup` owns the volumes. Defaults to UID/GID 10001. */
-    podIdentity?: PodIdentityArgs;
-    /** The dedicated ServiceAccount: token automount (off by default), annotations, least-privilege rules. */
-    serviceAccount?: ServiceAccountArgs;
-    /** Sources allowed in (e.g. the api pods on 5432). Replicas always reach each other. Nothing else may connect. */
-    ingressFrom?: NetworkPeerArgs[];
-    /** Targets allowed out, with their ports. Replicas always reach each other; DNS is allowed. */
-    egressTo?: NetworkPeerArgs[];
-    /** Allow DNS lookups through kube-dns. Defaults to true. */
-    allowDns?: boolean;
-    /** Container port Prometheus scrapes. */
-    metricsPort?: number;
-    /** HTTP path of the metrics. Defaults to /metrics. */
-    metricsPath?: string;
-    /** Namespace Prometheus runs in. Defaults to monitoring. */
-    metricsNamespace?: string;
     /**
      * Keep the volumes when the StatefulSet is deleted or scaled down. Defaults to true: data outlives
      * the pods; delete claims deliberately.
      */
     retainVolumes?: boolean;
-    /** PriorityClass of the pods. */
-    priorityClassName?: string;
-    /** Seconds a pod gets to shut down (flush, leave the cluster). Defaults to 60. */
-    terminationGracePeriodSeconds?: number;
-    /** Extra annotations on the pod template. */
-    podAnnotations?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
 }
 
 const POD_MANAGEMENT = ["OrderedReady", "Parallel"];

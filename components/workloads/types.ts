@@ -182,3 +182,43 @@ export interface DisruptionBudgetArgs {
     /** Pods that may be down at once: a count or a percentage (`"25%"`). */
     maxUnavailable?: string;
 }
+
+/** What every workload template takes: its pods, their identity and network, and their disruption budget. */
+export interface WorkloadArgs {
+    /** Namespace to deploy into (e.g. a ProductionNamespace's `name`). Required; `default` is refused. */
+    namespace: pulumi.Input<string>;
+    /** The pod's containers. At least one; each with requests, an image pinned to a version, and ports or probes. */
+    containers: ContainerArgs[];
+    /**
+     * Quality of service: "Burstable" (default; limits default to 2 × requests, so pods can burst) or
+     * "Guaranteed" (limits default to the requests; last to be evicted under node pressure; recommended for databases).
+     */
+    qos?: string;
+    /** PodDisruptionBudget override. Defaults to minAvailable = replica floor − 1. Must allow at least one disruption. */
+    disruptionBudget?: DisruptionBudgetArgs;
+    /** Non-root identity of the pods; `fsGroup` owns mounted volumes. Defaults to UID/GID 10001. */
+    podIdentity?: PodIdentityArgs;
+    /** The dedicated ServiceAccount: token automount (off by default), IRSA annotations, least-privilege rules. */
+    serviceAccount?: ServiceAccountArgs;
+    /**
+     * Sources allowed in (pods, namespaces, CIDRs). Nothing else may connect (a StatefulService's replicas
+     * always reach each other). Defaults to none.
+     */
+    ingressFrom?: NetworkPeerArgs[];
+    /** Targets allowed out, with their ports (e.g. the database pods on TCP 5432). Nothing else is reachable except DNS. */
+    egressTo?: NetworkPeerArgs[];
+    /** Allow DNS lookups through kube-dns. Defaults to true. */
+    allowDns?: boolean;
+    /** Container port Prometheus scrapes. Adds scrape annotations and lets the metrics namespace reach that port. */
+    metricsPort?: number;
+    /** HTTP path of the metrics. Defaults to /metrics. */
+    metricsPath?: string;
+    /** Namespace Prometheus runs in. Defaults to monitoring. */
+    metricsNamespace?: string;
+    /** PriorityClass of the pods. */
+    priorityClassName?: string;
+    /** Seconds a pod gets to shut down (drain connections, flush, leave a cluster). Defaults to 30 for a WebService, 60 for a StatefulService. */
+    terminationGracePeriodSeconds?: number;
+    /** Extra annotations on the pod template. */
+    podAnnotations?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+}

@@ -7,21 +7,10 @@ import {
 } from "./common";
 import * as d from "./defaults";
 import { commonLabels, disruptionBudget, selectorLabels, servicePorts, validateDisruptionBudget, validateReplicaCount } from "./pod";
-import {
-    ContainerArgs, DisruptionBudgetArgs, NetworkPeerArgs, PodIdentityArgs, ServiceAccountArgs,
-} from "./types";
+import { WorkloadArgs } from "./types";
 
 /** Arguments of a {@link WebService}. */
-export interface WebServiceArgs {
-    /** Namespace to deploy into (e.g. a ProductionNamespace's `name`). Required; `default` is refused. */
-    namespace: pulumi.Input<string>;
-    /** The pod's containers. At least one; each with requests, an image pinned to a version, and ports or probes. */
-    containers: ContainerArgs[];
-    /**
-     * Quality of service: "Burstable" (default; limits default to 2 × requests, so pods can burst) or
-     * "Guaranteed" (limits default to the requests; last to be evicted under node pressure).
-     */
-    qos?: string;
+export interface WebServiceArgs extends WorkloadArgs {
     /**
      * Horizontal autoscaling (autoscaling/v2). On by default: min 3, max 10, CPU 70 %, scale down after a
      * 300 s window by at most 50 % a minute, scale up at once by up to 100 % per 30 s. Conflicts with `replicas`.
@@ -32,34 +21,10 @@ export interface WebServiceArgs {
      * created. Conflicts with `autoscaling`.
      */
     replicas?: number;
-    /** PodDisruptionBudget override. Defaults to minAvailable = replica floor − 1. Must allow at least one disruption. */
-    disruptionBudget?: DisruptionBudgetArgs;
-    /** Non-root identity of the pods. Defaults to UID/GID 10001. */
-    podIdentity?: PodIdentityArgs;
-    /** The dedicated ServiceAccount: token automount (off by default), IRSA annotations, least-privilege rules. */
-    serviceAccount?: ServiceAccountArgs;
-    /** Sources allowed in (pods, namespaces, CIDRs). Nothing else may connect. Defaults to none. */
-    ingressFrom?: NetworkPeerArgs[];
-    /** Targets allowed out, with their ports (e.g. the database pods on TCP 5432). Nothing else is reachable except DNS. */
-    egressTo?: NetworkPeerArgs[];
-    /** Allow DNS lookups through kube-dns. Defaults to true. */
-    allowDns?: boolean;
-    /** Container port Prometheus scrapes. Adds scrape annotations and lets the metrics namespace reach that port. */
-    metricsPort?: number;
-    /** HTTP path of the metrics. Defaults to /metrics. */
-    metricsPath?: string;
-    /** Namespace Prometheus runs in. Defaults to monitoring. */
-    metricsNamespace?: string;
     /** Service type: ClusterIP (default) or LoadBalancer. NodePort is refused (it opens a port on every node). */
     serviceType?: string;
     /** Create a VerticalPodAutoscaler in Off mode: recommendations only, pods are never restarted. Defaults to false. */
     verticalPodAutoscaler?: boolean;
-    /** PriorityClass of the pods. */
-    priorityClassName?: string;
-    /** Seconds a pod gets to shut down. Defaults to Kubernetes' 30. */
-    terminationGracePeriodSeconds?: number;
-    /** Extra annotations on the pod template. */
-    podAnnotations?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
 }
 
 const SERVICE_TYPES = ["ClusterIP", "LoadBalancer"];
