@@ -1,9 +1,11 @@
 // The pack's configuration: enforcement per policy, the pack-wide stage (observe → warn → enforce),
 // exemptions by namespace and name (config, never code), thresholds, and refusal of bad config.
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { resolvePackConfig } from "../../cli/engine/analyzer";
 import { expandConfig, policies } from "../../policies/kubernetes/policies";
-import { kubernetesPack, violationsOf } from "../helpers/policy";
+import { kubernetesPack, repoRoot, violationsOf } from "../helpers/policy";
 import { changed } from "./stack";
 
 /** A stack that breaks a mandatory policy (latest tag) and an advisory one (QoS). */
@@ -74,5 +76,37 @@ describe("pack configuration", () => {
         assert.strictEqual(resolved["pod-security-seccomp"].properties.defaultLevel, "restricted");
         assert.deepStrictEqual(resolved["disallow-rbac-wildcards"].properties.exemptions, []);
         assert.strictEqual(resolved["require-guaranteed-qos"].enforcementLevel, "advisory");
+    });
+});
+
+describe("pack configuration: the platform example (policies/kubernetes/examples/platform.json)", () => {
+    const platform = () => JSON.parse(fs.readFileSync(path.join(repoRoot, "policies", "kubernetes", "examples", "platform.json"), "utf8"));
+    const fluentBit = () => {
+        const [d] = changed("Deployment", () => undefined).filter((o) => o.kind === "Deployment");
+        return {
+            apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "fluent-bit", namespace: "logging" },
+            spec: { selector: d.spec.selector, template: { metadata: d.spec.template.metadata, spec: {
+                ...d.spec.template.spec, automountServiceAccountToken: true, serviceAccountName: "fluent-bit",
+                securityContext: { runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } },
+                volumes: [{ name: "varlog", hostPath: { path: "/var/log" } }],
+            } } },
+        };
+    };
+
+    it("is a valid config for the pack", () => {
+        resolvePackConfig(kubernetesPack(), platform());
+    });
+
+    it("exempts the log collector from what it needs, and from nothing else", async () => {
+        const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "logging", labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/warn": "restricted" } } };
+        const without = (await violationsOf([ns, fluentBit()])).map((v) => v.policy);
+        for (const p of ["pod-security-restricted-volumes", "pod-security-run-as-non-root", "pod-security-run-as-user", "disallow-service-account-token-automount"]) {
+            assert.ok(without.includes(p), `${p} without the exemptions`);
+        }
+        const withConfig = (await violationsOf([ns, fluentBit()], platform())).map((v) => v.policy);
+        assert.deepStrictEqual(withConfig.filter((p) => p !== "require-default-deny-network-policy"), []);
+        const other = fluentBit();
+        other.metadata.name = "node-exporter";
+        assert.ok((await violationsOf([ns, other], platform())).some((v) => v.policy === "pod-security-restricted-volumes"));
     });
 });
