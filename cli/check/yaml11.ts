@@ -28,16 +28,39 @@ function sexagesimal(str: string): number {
 /**
  * A js-yaml scalar type for one tag, made of forms tried in order (js-yaml keeps one implicit type
  * per tag, so the `yaml` library's several int and float types become one each, their forms in the
- * library's order).
+ * library's order). `maybe` rules out most scalars by their first character before any regex runs;
+ * the form found by `resolve` is kept for the `construct` call that follows it.
  */
-function scalar(tag: string, forms: Array<[RegExp, (s: string) => unknown]>): jsyaml.Type {
-    const formOf = (s: string) => forms.find(([test]) => test.test(s));
+function scalar(tag: string, maybe: (s: string) => boolean, forms: Array<[{ test(s: string): boolean }, (s: string) => unknown]>): jsyaml.Type {
+    let last = "";
+    let lastForm: ((s: string) => unknown) | undefined;
+    const formOf = (s: string) => {
+        if (s !== last) {
+            last = s;
+            lastForm = maybe(s) ? forms.find(([test]) => test.test(s))?.[1] : undefined;
+        }
+        return lastForm;
+    };
     return new jsyaml.Type(tag, {
         kind: "scalar",
-        resolve: (s: string | null) => s !== null && formOf(s) !== undefined,
-        construct: (s: string) => formOf(s)![1](s),
+        resolve: (s: string | null) => s !== null && s !== "" && formOf(s) !== undefined,
+        construct: (s: string) => formOf(s)!(s),
     });
 }
+
+/** Scalars that can be numbers start with a sign, a digit or a dot. */
+function numeric(s: string): boolean {
+    const c = s.charCodeAt(0);
+    return (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+}
+
+/** A float form that also needs a digit before the exponent. */
+function mantissaWithDigit(re: RegExp): { test(s: string): boolean } {
+    return { test: (s) => re.test(s) && /[0-9]/.test(s.replace(/[eE][-+]?[0-9]+$/, "")) };
+}
+
+const TRUE = new Set(["Y", "y", "Yes", "yes", "YES", "True", "true", "TRUE", "On", "on", "ON"]);
+const FALSE = new Set(["N", "n", "No", "no", "NO", "False", "false", "FALSE", "Off", "off", "OFF"]);
 
 const INT = "tag:yaml.org,2002:int";
 const FLOAT = "tag:yaml.org,2002:float";
@@ -46,11 +69,12 @@ const BOOL = "tag:yaml.org,2002:bool";
 /** YAML 1.1's implicit scalar types, in the order in which they are tried. */
 const implicit: jsyaml.Type[] = [
     types.null,
-    scalar(BOOL, [
-        [/^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, () => true],
-        [/^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/, () => false],
+    // the `yaml` library's /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ and its false counterpart
+    scalar(BOOL, (s) => s.length <= 5, [
+        [{ test: (s) => TRUE.has(s) }, () => true],
+        [{ test: (s) => FALSE.has(s) }, () => false],
     ]),
-    scalar(INT, [
+    scalar(INT, numeric, [
         [/^[-+]?0b[0-1_]+$/, (s) => intOf(s, 2, 2)],
         [/^[-+]?0[0-7_]+$/, (s) => intOf(s, 1, 8)],
         [/^[-+]?[0-9][0-9_]*$/, (s) => intOf(s, 0, 10)],
@@ -58,11 +82,14 @@ const implicit: jsyaml.Type[] = [
         // sexagesimal (190:20:30); the `yaml` library tries it after the floats, which never contain ":"
         [/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/, sexagesimal],
     ]),
-    scalar(FLOAT, [
+    scalar(FLOAT, numeric, [
         [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) =>
             s.slice(-3).toLowerCase() === "nan" ? NaN : s[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY],
-        [/^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/, (s) => parseFloat(s.replace(/_/g, ""))],
-        [/^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/, (s) => parseFloat(s.replace(/_/g, ""))],
+        // The `yaml` library also takes a mantissa without any digit ("E0", ".", "+.e3") for a float,
+        // and reads it as NaN; YAML 1.1's float needs a digit, and kubectl's reader (go-yaml) reads
+        // those as strings, as here.
+        [mantissaWithDigit(/^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/), (s) => parseFloat(s.replace(/_/g, ""))],
+        [mantissaWithDigit(/^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/), (s) => parseFloat(s.replace(/_/g, ""))],
         [/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/, sexagesimal],
     ]),
     types.timestamp,

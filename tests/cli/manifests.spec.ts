@@ -54,15 +54,16 @@ describe("k8sprod check: reading manifests", () => {
         assert.strictEqual(o.object.spec.template.spec.containers[0].image, "nginx:latest");
     });
 
-    it("reads YAML as kubectl does (YAML 1.1): yes is true, 0644 is octal", () => {
+    it("reads YAML as kubectl does (YAML 1.1): yes is true, 0644 is octal, a lone dot is a string", () => {
         const text = [
             "apiVersion: v1", "kind: Pod", "metadata: {name: p}",
-            "spec:", "  securityContext: {runAsNonRoot: yes}", "  containers: [{name: c, image: i}]",
+            "spec:", "  securityContext: {runAsNonRoot: yes}", "  containers: [{name: c, image: i, args: [., E0, 1_000]}]",
             "  volumes: [{name: v, configMap: {name: c, defaultMode: 0644}}]",
         ].join("\n");
         const o = parseSource({ file: "pod.yaml", text }).objects[0];
         assert.strictEqual(o.object.spec.securityContext.runAsNonRoot, true);
         assert.strictEqual(o.object.spec.volumes[0].configMap.defaultMode, 0o644);
+        assert.deepStrictEqual(o.object.spec.containers[0].args, [".", "E0", 1000]);
     });
 
     it("names the file, the document and the line of a YAML syntax error", () => {

@@ -37,9 +37,23 @@ function yamlFiles(dir: string): string[] {
     return out.sort();
 }
 
-/** Equal as values: NaN equals NaN, dates by time, objects key by key. */
+/**
+ * The one deliberate difference: the yaml library also takes a float mantissa without any digit
+ * ("E0", ".", "+.e3") for a float and reads it as NaN; YAML 1.1's float needs a digit, and kubectl's
+ * reader (go-yaml) and the fast path read such a scalar as a string.
+ */
+function digitlessMantissa(s: string): boolean {
+    const floatExp = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/;
+    const float = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/;
+    return (floatExp.test(s) || float.test(s)) && !/[0-9]/.test(s.replace(/[eE][-+]?[0-9]+$/, ""));
+}
+
+/** Equal as values: NaN equals NaN, dates by time, objects key by key (fast path's value first). */
 function same(a: unknown, b: unknown): boolean {
     if (Object.is(a, b)) {
+        return true;
+    }
+    if (typeof a === "string" && Number.isNaN(b) && digitlessMantissa(a)) {
         return true;
     }
     if (a instanceof Date && b instanceof Date) {
@@ -50,7 +64,9 @@ function same(a: unknown, b: unknown): boolean {
     }
     const ka = Object.keys(a as object);
     const kb = Object.keys(b as object);
-    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && same((a as any)[k], (b as any)[k]));
+    // a key the yaml library read as NaN is the key "NaN" there
+    const keyInB = (k: string) => (digitlessMantissa(k) && !Object.prototype.hasOwnProperty.call(b, k) ? "NaN" : k);
+    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, keyInB(k)) && same((a as any)[k], (b as any)[keyInB(k)]));
 }
 
 describe("k8sprod check: the fast YAML 1.1 path agrees with the yaml library", () => {
@@ -102,15 +118,16 @@ describe("k8sprod check: the fast YAML 1.1 path agrees with the yaml library", (
             const text = docs.map((d) => `---\n# Source: generated\n${stringify({ doc: d }, { aliasDuplicateObjects: false })}`).join("");
             const expected = oracle(text);
             return expected === undefined || same(fast(text), expected);
-        }), { numRuns: 300 });
+        }), { numRuns: 300, seed: 20240611 });
     });
 
     it("resolves plain scalars as YAML 1.1 does: booleans, octal, underscores, sexagesimal, special floats, timestamps", () => {
         const fixed = ["yes", "No", "ON", "off", "y", "N", "true", "FALSE", "0644", "0o644", "0x1F", "0b101", "1_000", "190:20:30", "190:20:30.15",
             "1.5", "1e3", "-1.5E-3", ".5", "+.5e-3", ".inf", "-.Inf", ".NaN", "~", "null", "Null", "", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
-            "+12", "-0", "00", "08", "0.", "1_0.5_0", "=", "<<x", "0b", "0x", "._", "1__0", "abc", "Yes please"];
-        const generated = fc.sample(fc.stringMatching(/^[-+]?[0-9a-fA-Fxob._:]{1,10}$/), 2000);
+            "+12", "-0", "00", "08", "0.", "1_0.5_0", "=", "<<x", "0b", "0x", "._", "1__0", "abc", "Yes please", "E0", ".", "-.e3", "1.e3", "._5", "1_.5"];
+        const generated = fc.sample(fc.stringMatching(/^[-+]?[0-9a-fA-Fxob._:]{1,10}$/), { numRuns: 3000, seed: 20240611 });
         let compared = 0;
+        let different = 0;
         for (const s of [...fixed, ...generated]) {
             if (/[:#]\s|:$|^[-?:,[\]{}#&*!|>'"%@`]/.test(s)) {
                 continue; // not a plain scalar
@@ -122,9 +139,16 @@ describe("k8sprod check: the fast YAML 1.1 path agrees with the yaml library", (
                 continue;
             }
             const got = (loadDocument(`v: ${s}`) as any)?.v;
+            if (digitlessMantissa(s)) {
+                assert.strictEqual(got, s, JSON.stringify(s));
+                assert.ok(Number.isNaN(expected), JSON.stringify(s));
+                different++;
+                continue;
+            }
             assert.ok(same(got, expected), `${JSON.stringify(s)}: fast path ${String(got)} (${typeof got}), yaml library ${String(expected)} (${typeof expected})`);
             compared++;
         }
         assert.ok(compared > 1000, `${compared} scalars compared`);
+        assert.ok(different > 0, "the corpus has digitless mantissas");
     });
 });
