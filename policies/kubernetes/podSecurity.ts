@@ -73,6 +73,9 @@ export function namespacePolicy(labels: Record<string, string>): NamespacePolicy
 // The checks
 // ------------------------------------------------------------------------------------------------
 
+/** How a value reads in a message: `unset`, or its JSON. */
+const shown = (v: unknown) => (v === undefined || v === null ? "unset" : JSON.stringify(v));
+
 /** One forbidden setting: the property path (below the object) and what is wrong with it. */
 export interface Finding {
     path: string;
@@ -193,12 +196,12 @@ function appArmorProfile(pod: PodView): Finding[] {
     const allowedType = (t: unknown) => t === "RuntimeDefault" || t === "Localhost";
     const podProfile = obj(podSc(pod)?.appArmorProfile);
     if (podProfile && !allowedType(podProfile.type)) {
-        out.push({ path: `${pod.specPath}.securityContext.appArmorProfile.type`, problem: `is ${JSON.stringify(podProfile.type ?? "")}; it must be RuntimeDefault or Localhost` });
+        out.push({ path: `${pod.specPath}.securityContext.appArmorProfile.type`, problem: `is ${shown(podProfile.type)}; it must be RuntimeDefault or Localhost` });
     }
     for (const ref of pod.containers) {
         const p = obj(sc(ref.c)?.appArmorProfile);
         if (p && !allowedType(p.type)) {
-            out.push({ path: cpath(pod, ref, "securityContext.appArmorProfile.type"), problem: `is ${JSON.stringify(p.type ?? "")} for ${who(ref)}; it must be RuntimeDefault or Localhost` });
+            out.push({ path: cpath(pod, ref, "securityContext.appArmorProfile.type"), problem: `is ${shown(p.type)} for ${who(ref)}; it must be RuntimeDefault or Localhost` });
         }
     }
     const annotations = stringMap(pod.metadata.annotations);
@@ -273,12 +276,12 @@ function seccompBaseline(pod: PodView, version: number): Finding[] {
     }
     const podProfile = obj(podSc(pod)?.seccompProfile);
     if (podProfile && !validSeccompType(podProfile.type)) {
-        out.push({ path: `${pod.specPath}.securityContext.seccompProfile.type`, problem: `is ${JSON.stringify(podProfile.type ?? "")}; it must be RuntimeDefault or Localhost` });
+        out.push({ path: `${pod.specPath}.securityContext.seccompProfile.type`, problem: `is ${shown(podProfile.type)}; it must be RuntimeDefault or Localhost` });
     }
     for (const ref of pod.containers) {
         const p = obj(sc(ref.c)?.seccompProfile);
         if (p && !validSeccompType(p.type)) {
-            out.push({ path: cpath(pod, ref, "securityContext.seccompProfile.type"), problem: `is ${JSON.stringify(p.type ?? "")} for ${who(ref)}; it must be RuntimeDefault or Localhost` });
+            out.push({ path: cpath(pod, ref, "securityContext.seccompProfile.type"), problem: `is ${shown(p.type)} for ${who(ref)}; it must be RuntimeDefault or Localhost` });
         }
     }
     return out;
@@ -296,14 +299,14 @@ function seccompRestricted(pod: PodView, version: number): Finding[] {
         if (validSeccompType(podProfile.type)) {
             podSet = true;
         } else {
-            explicit.push({ path: `${pod.specPath}.securityContext.seccompProfile.type`, problem: `is ${JSON.stringify(podProfile.type ?? "")}; it must be RuntimeDefault or Localhost` });
+            explicit.push({ path: `${pod.specPath}.securityContext.seccompProfile.type`, problem: `is ${shown(podProfile.type)}; it must be RuntimeDefault or Localhost` });
         }
     }
     for (const ref of pod.containers) {
         const p = obj(sc(ref.c)?.seccompProfile);
         if (p) {
             if (!validSeccompType(p.type)) {
-                explicit.push({ path: cpath(pod, ref, "securityContext.seccompProfile.type"), problem: `is ${JSON.stringify(p.type ?? "")} for ${who(ref)}; it must be RuntimeDefault or Localhost` });
+                explicit.push({ path: cpath(pod, ref, "securityContext.seccompProfile.type"), problem: `is ${shown(p.type)} for ${who(ref)}; it must be RuntimeDefault or Localhost` });
             }
         } else if (!podSet) {
             implicit.push({ path: cpath(pod, ref, "securityContext.seccompProfile.type"), problem: `is unset for ${who(ref)} and the pod sets no valid profile; set ${pod.specPath}.securityContext.seccompProfile.type (or the container's) to RuntimeDefault or Localhost` });
@@ -404,7 +407,10 @@ function allowPrivilegeEscalation(pod: PodView, version: number): Finding[] {
         return [];
     }
     return pod.containers.filter((ref) => sc(ref.c)?.allowPrivilegeEscalation !== false)
-        .map((ref) => ({ path: cpath(pod, ref, "securityContext.allowPrivilegeEscalation"), problem: `is ${JSON.stringify(sc(ref.c)?.allowPrivilegeEscalation ?? "unset")} for ${who(ref)}; it must be false` }));
+        .map((ref) => {
+            const v = sc(ref.c)?.allowPrivilegeEscalation;
+            return { path: cpath(pod, ref, "securityContext.allowPrivilegeEscalation"), problem: `is ${v === undefined || v === null ? "unset" : JSON.stringify(v)} for ${who(ref)}; it must be false` };
+        });
 }
 
 function runAsNonRoot(pod: PodView, version: number): Finding[] {
