@@ -28,7 +28,7 @@ const RUNS = arg("runs", 3);
 const PER_FILE = 100;
 
 /** A namespace's worth of a typical service: the objects a Helm chart renders, cycled. */
-function makeObject(i: number): Record<string, any> {
+export function makeObject(i: number): Record<string, any> {
     const app = `svc-${Math.floor(i / 8)}`;
     const ns = `team-${Math.floor(i / 400)}`;
     const labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "bench" };
@@ -80,7 +80,7 @@ function makeObject(i: number): Record<string, any> {
 }
 
 /** Writes the manifests as Helm would print them: files of `---`-separated documents. Returns the files. */
-function generate(dir: string, count: number): string[] {
+export function generate(dir: string, count: number): string[] {
     const files: string[] = [];
     for (let start = 0; start < count; start += PER_FILE) {
         const docs: string[] = [];
@@ -200,7 +200,9 @@ async function main(): Promise<void> {
     }
 }
 
-main().catch((e) => {
-    console.error(e);
-    process.exit(1);
-});
+if (require.main === module) {
+    main().catch((e) => {
+        console.error(e);
+        process.exit(1);
+    });
+}
