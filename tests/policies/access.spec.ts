@@ -1,5 +1,6 @@
 import * as assert from "assert";
-import { assertNotApplicable, assertNoViolation, assertViolation, violationsOfPolicy } from "../helpers/policy";
+import { evaluate } from "../../cli/engine/analyzer";
+import { assertNotApplicable, assertNoViolation, assertViolation, kubernetesPack, violationsOfPolicy } from "../helpers/policy";
 import { changed, deployment, goodStack, role, roleBinding, service } from "./stack";
 
 describe("access", () => {
@@ -68,4 +69,19 @@ describe("access", () => {
 describe("access: custom resources", () => {
     it("disallow-default-namespace does not apply to custom resources, whose scope only their CRD knows", () => assertNotApplicable("disallow-default-namespace",
         { apiVersion: "snapshot.storage.k8s.io/v1", kind: "VolumeSnapshotClass", metadata: { name: "ebs" }, driver: "ebs.csi.aws.com", deletionPolicy: "Delete" }, "custom resource"));
+});
+
+describe("access: the provider's default namespace", () => {
+    it("an object without metadata.namespace lands in its provider's namespace, not in default (all three analyzer paths)", async () => {
+        const provider = { urn: "urn:pulumi:test::k8sprod::pulumi:providers:kubernetes::apps", type: "pulumi:providers:kubernetes", name: "apps", properties: { namespace: "apps" } };
+        const d = deployment();
+        delete d.metadata.namespace;
+        const r = { urn: "urn:pulumi:test::k8sprod::kubernetes:apps/v1:Deployment::web", type: "kubernetes:apps/v1:Deployment", name: "web", properties: d, provider: `${provider.urn}::04f0c2a3-id` };
+        for (const protocol of ["direct", "handlers", "protobuf"] as const) {
+            const ev = await evaluate([kubernetesPack()], [provider, r], undefined, { protocol });
+            assert.deepStrictEqual(ev.violations.filter((v) => v.policy === "disallow-default-namespace"), [], protocol);
+            const net = ev.violations.find((v) => v.policy === "require-default-deny-network-policy");
+            assert.ok(net?.message.includes('Deployment "web" in namespace "apps"'), `${protocol}: ${net?.message}`);
+        }
+    });
 });
