@@ -119,6 +119,20 @@ describe("k8sprod plan", function () {
         });
     });
 
+    it("runs the prod stack's program offline: every lookup it makes is answered", () => {
+        const r = bin(["plan", "--stack", "prod", "--format", "json", "--no-progress"]);
+        // 0 or 1 is the packs' verdict on the stack; 2 would mean the program could not be planned
+        assert.notStrictEqual(r.code, 2, r.stderr);
+        const report = JSON.parse(r.stdout);
+        const types = report.resources.map((x: any) => x.type);
+        for (const t of ["aws:ec2/vpc:Vpc", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "kubernetes:apps/v1:Deployment"]) {
+            assert.ok(types.includes(t), `no ${t} in the plan`);
+        }
+        // one private subnet per answered availability zone
+        const subnets = report.resources.filter((x: any) => x.type === "aws:ec2/subnet:Subnet").map((x: any) => x.name);
+        assert.ok(subnets.some((n: string) => /private-[a-z]{2}-[a-z]+-\d[abc]$/.test(n)), JSON.stringify(subnets));
+    });
+
     describe("on the project's dev stack (what npm start runs)", () => {
         let r: ReturnType<typeof bin>;
         let report: any;
