@@ -313,6 +313,14 @@ function readObject(obj: Record<string, any>, file: FileName, document: number, 
         return;
     }
     const name = metadata?.name ?? metadata?.generateName;
+    for (const field of ["name", "generateName", "namespace"]) {
+        const v = metadata?.[field];
+        if (v !== undefined && v !== null && typeof v !== "string") {
+            // e.g. `namespace: no`, which YAML 1.1 reads as the boolean false
+            out.errors.push({ ...at, message: `${what}${kind}: metadata.${field} must be a string, not ${JSON.stringify(v)} (quote it)` });
+            return;
+        }
+    }
     const namespace = typeof metadata?.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : undefined;
     if (cls !== "resource") {
         out.unchecked.push({

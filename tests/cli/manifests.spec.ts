@@ -91,6 +91,11 @@ describe("k8sprod check: reading manifests", () => {
         assert.match(parseSource({ file: "x.yaml", text: "apiVersion: v1\nkind: List\nitems: {}\n" }).errors[0].message, /items must be a list/);
     });
 
+    it("refuses a name or namespace that YAML does not read as a string, and says to quote it", () => {
+        const errors = parseSource({ file: "x.yaml", text: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: no\n" }).errors;
+        assert.deepStrictEqual(errors.map((e) => [e.document, e.line, e.message]), [[0, 1, "ConfigMap: metadata.namespace must be a string, not false (quote it)"]]);
+    });
+
     it("reports invalid JSON with its line", () => {
         const errors = parseSource({ file: "x.json", text: "{\n  \"kind\": \"Pod\",\n  oops\n}" }).errors;
         assert.strictEqual(errors.length, 1);
