@@ -529,9 +529,14 @@ function call(handler: Handler, request: any): Promise<any> {
 // ------------------------------------------------------------------------------------------------
 
 /** Normalizes `{ name: level | {enforcementLevel?, ...props} }` as the CLI's config parser does. */
-function parseConfig(doc: Record<string, any>, where: string, problems: string[]): Record<string, { enforcementLevel?: string; properties?: Record<string, any> }> {
+function parseConfig(doc: Record<string, any>, where: string, problems: string[], pack: PackHandle): Record<string, { enforcementLevel?: string; properties?: Record<string, any> }> {
     const out: Record<string, { enforcementLevel?: string; properties?: Record<string, any> }> = {};
+    const known = new Set(pack.policies.map((p) => p.name));
     for (const [k, v] of Object.entries(doc ?? {})) {
+        if (k !== "all" && !known.has(k)) {
+            problems.push(`${where}${k}: no such policy in pack ${pack.name}`);
+            continue;
+        }
         if (typeof v === "string") {
             if (!ENFORCEMENT_LEVELS.includes(v)) {
                 problems.push(`${where}${k}: "${v}" is not a valid enforcement level (${ENFORCEMENT_LEVELS.join(", ")})`);
@@ -594,7 +599,6 @@ export function resolvePackConfig(pack: PackHandle, doc?: Record<string, any>): 
             }
             const entry = result[policy];
             if (!entry) {
-                problems.push(`${policy}: no such policy in pack ${pack.name}`);
                 continue;
             }
             if (c.enforcementLevel) {
@@ -604,9 +608,9 @@ export function resolvePackConfig(pack: PackHandle, doc?: Record<string, any>): 
         }
     };
     if (pack.initialConfig) {
-        apply(parseConfig(pack.initialConfig, "initialConfig.", problems));
+        apply(parseConfig(pack.initialConfig, "initialConfig.", problems, pack));
     }
-    apply(parseConfig(given, "", problems));
+    apply(parseConfig(given, "", problems, pack));
     for (const p of pack.policies) {
         if (!p.configSchema) {
             continue;
@@ -651,8 +655,9 @@ async function configure(pack: PackHandle, resolved: Record<string, PolicyConfig
 
 /**
  * Picks the config document for one pack: `config[pack.name]` when the config is keyed by pack name,
- * else the whole document (a single pack's config, or policy entries shared by every pack: then each
- * pack takes `all`, the keys that name its policies, and its own extra settings).
+ * else the whole document (a single pack's config, or one document for several packs: then each pack
+ * takes `all`, the keys that name its policies, and — when it exports expandConfig — the pack-wide
+ * settings, keys that name no policy of any pack).
  */
 function configFor(pack: PackHandle, packs: PackHandle[], config?: Record<string, any>): Record<string, any> | undefined {
     if (!config) {
@@ -667,9 +672,14 @@ function configFor(pack: PackHandle, packs: PackHandle[], config?: Record<string
     }
     const mine = new Set(pack.policies.map((p) => p.name));
     const others = new Set(packs.filter((p) => p !== pack).flatMap((p) => p.policies.map((q) => q.name)));
+    // A key that names no policy of any pack is a pack-wide setting (e.g. `stage`): it goes to the packs
+    // that understand such settings (they export expandConfig), or to every pack when none does, so that
+    // a typo is still reported.
+    const someExpand = packs.some((p) => p.expandConfig);
     const out: Record<string, any> = {};
     for (const [k, v] of Object.entries(config)) {
-        if (mine.has(k) || k === "all" || !others.has(k)) {
+        const policyKey = mine.has(k) || others.has(k);
+        if (mine.has(k) || k === "all" || (!policyKey && (pack.expandConfig || !someExpand))) {
             out[k] = v;
         }
     }

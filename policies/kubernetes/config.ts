@@ -160,7 +160,8 @@ export function expandPackConfig(doc: Record<string, any>, policies: Policies): 
     }
     for (const [k, v] of Object.entries(out)) {
         const level = levelOf(v);
-        if (level !== undefined && !LEVELS.includes(level)) {
+        // Keys that name no policy are left to the engine, which reports them as unknown policies.
+        if ((k === "all" || names.has(k)) && level !== undefined && !LEVELS.includes(level)) {
             problems.push(`${k}: "${level}" is not an enforcement level (${LEVELS.join(", ")})`);
         }
     }

@@ -91,3 +91,13 @@ describe("analyzer: packs other than k8sprod-kubernetes", () => {
         assert.throws(() => loadPack(path.join(repoRoot, "tests")), /is not a policy pack: it has no PulumiPolicy.yaml/);
     });
 });
+
+describe("analyzer: one config document for several packs", () => {
+    it("gives pack-wide settings (stage) to the pack that understands them, and policy entries to their pack", async () => {
+        const aws = loadPack(path.join(repoRoot, "policies", "aws"));
+        const r = resourceOf(deployment("nginx:latest"));
+        const vs = await analyze([kubernetesPack(), aws], [r], { stage: "observe", "disallow-latest-tag": "mandatory" });
+        assert.strictEqual(vs.find((v) => v.policy === "disallow-latest-tag")?.enforcementLevel, "advisory");
+        await assert.rejects(() => analyze([kubernetesPack(), aws], [r], { stag: "observe" }), /stag: no such policy in pack k8sprod-kubernetes/);
+    });
+});
