@@ -28,9 +28,9 @@ const RUNS = arg("runs", 3);
 const PER_FILE = 100;
 
 /** A namespace's worth of a typical service: the objects a Helm chart renders, cycled. */
-export function makeObject(i: number): Record<string, any> {
+export function makeObject(i: number, oneNamespace = false): Record<string, any> {
     const app = `svc-${Math.floor(i / 8)}`;
-    const ns = `team-${Math.floor(i / 400)}`;
+    const ns = oneNamespace ? "team" : `team-${Math.floor(i / 400)}`;
     const labels = { "app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "bench" };
     const podSpec = {
         serviceAccountName: app,
@@ -80,13 +80,13 @@ export function makeObject(i: number): Record<string, any> {
 }
 
 /** Writes the manifests as Helm would print them: files of `---`-separated documents. Returns the files. */
-export function generate(dir: string, count: number): string[] {
+export function generate(dir: string, count: number, oneNamespace = false): string[] {
     const files: string[] = [];
     for (let start = 0; start < count; start += PER_FILE) {
         const docs: string[] = [];
         for (let i = start; i < Math.min(count, start + PER_FILE); i++) {
             // Helm never writes anchors: repeated objects (the labels) are written out each time.
-            docs.push(`---\n# Source: bench/templates/object-${i}.yaml\n${stringify(makeObject(i), { aliasDuplicateObjects: false })}`);
+            docs.push(`---\n# Source: bench/templates/object-${i}.yaml\n${stringify(makeObject(i, oneNamespace), { aliasDuplicateObjects: false })}`);
         }
         const file = path.join(dir, `chart-${String(start / PER_FILE).padStart(3, "0")}.yaml`);
         fs.writeFileSync(file, docs.join(""));
@@ -178,6 +178,28 @@ async function main(): Promise<void> {
         console.log("");
         console.log(`one small file (${path.relative(ROOT, small)}), wall with start-up: ${fmt(median(warm))} median of ${warm.length} (compile cache on, as bin/k8sprod runs); `
             + `${fmt(cold.ms)} with the compile cache off  [< 1.5 s: ${goal(median(warm) < 1500)}]`);
+
+        // Cost growth: the analysis phase at a quarter of the objects and at all of them, spread over
+        // namespaces of 400 objects and all in one namespace (where stack policies match selectors
+        // among the most objects). Linear growth is a time ratio of 4.
+        console.log("");
+        for (const oneNamespace of [false, true]) {
+            const analyzeMs = (count: number): number => {
+                const sub = fs.mkdtempSync(path.join(dir, "scale-"));
+                generate(sub, count, oneNamespace);
+                const r = run([BIN, "check", "--format", "json", sub], { K8SPROD_TIMINGS: "1" });
+                const phases = JSON.parse(/k8sprod-timings (.*)/.exec(r.stderr)?.[1] ?? "{}");
+                if (typeof phases.analyze !== "number") {
+                    throw new Error(`no timings from k8sprod check (exit ${r.code}): ${r.stderr}`);
+                }
+                return phases.analyze + phases.parse;
+            };
+            const quarter = Math.round(OBJECTS / 4);
+            const small = median(Array.from({ length: RUNS }, () => analyzeMs(quarter)));
+            const large = median(Array.from({ length: RUNS }, () => analyzeMs(OBJECTS)));
+            console.log(`cost growth (${oneNamespace ? "one namespace" : "namespaces of 400 objects"}): parse + analyze ${quarter} objects ${fmt(small)}, ${OBJECTS} objects ${fmt(large)}: `
+                + `time ratio ${(large / small).toFixed(2)} for 4x the objects (linear = 4.00)`);
+        }
 
         // Each pack, through the SDK's policy-pack runner.
         console.log("");
