@@ -133,7 +133,16 @@ describe("k8sprod plan", function () {
         assert.ok(subnets.some((n: string) => /private-[a-z]{2}-[a-z]+-\d[abc]$/.test(n)), JSON.stringify(subnets));
     });
 
-    describe("on the project's dev stack (what npm start runs)", () => {
+    describe("on the project's prod stack (what npm start runs)", () => {
+        it("plans the platform and the application with zero mandatory violations from every pack", () => {
+            const r = bin(["plan", "--stack", "prod", "--format", "json", "--no-progress"]);
+            const report = JSON.parse(r.stdout);
+            assert.strictEqual(r.code, 0, `${r.stderr}\n${JSON.stringify(report.violations.filter((v: any) => v.enforcementLevel === "mandatory"), null, 2)}`);
+            assert.strictEqual(report.summary.mandatory, 0);
+        });
+    });
+
+    describe("on the project's dev stack", () => {
         let r: ReturnType<typeof bin>;
         let report: any;
         before(() => {
