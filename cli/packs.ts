@@ -50,6 +50,22 @@ export function packProblems(dirs: string[]): string[] {
 }
 
 /**
+ * What `check` and `plan` both read before evaluating: the pack folders (each must be a pack) and the
+ * optional policy config file. Problems are appended to `problems`; the config is returned.
+ */
+export function readPacksAndConfig(packs: string[], configFile: string | undefined, problems: string[]): Record<string, any> | undefined {
+    problems.push(...packProblems(packs));
+    if (configFile === undefined) {
+        return undefined;
+    }
+    const c = readPolicyConfig(configFile);
+    if (c.error) {
+        problems.push(c.error);
+    }
+    return c.config;
+}
+
+/**
  * Reads a policy config file: JSON as `pulumi preview --policy-pack-config` takes it,
  * `{"<policy>": "<level>" | {"enforcementLevel": "<level>", ...properties}, "all": "<level>", ...pack-wide keys}`.
  * Only the file's shape is checked here; the analyzer validates each policy's properties against

@@ -2,7 +2,7 @@ import { loadAnalyzer } from "../engine/contract";
 import type { EngineResource, EngineViolation, PackHandle } from "../engine/contract";
 import { UsageError } from "../io";
 import type { IO } from "../io";
-import { kubernetesPack, packProblems, packageVersion, readPolicyConfig } from "../packs";
+import { kubernetesPack, packageVersion, readPacksAndConfig } from "../packs";
 import { buildReport, exitCodeOf, locationKey } from "../report/report";
 import type { Report, ReportContext, ReportUnchecked, ResourceLocation } from "../report/report";
 import { renderSarif } from "../report/sarif";
@@ -112,15 +112,7 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
     }
     const packs = opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : [kubernetesPack()];
     const problems = errors.map(formatInputError);
-    problems.push(...packProblems(packs));
-    let config: Record<string, any> | undefined;
-    if (opts.policyConfig !== undefined) {
-        const c = readPolicyConfig(opts.policyConfig);
-        if (c.error) {
-            problems.push(c.error);
-        }
-        config = c.config;
-    }
+    const config = readPacksAndConfig(packs, opts.policyConfig, problems);
     if (problems.length > 0) {
         throw new UsageError(problems);
     }

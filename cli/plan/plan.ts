@@ -5,7 +5,7 @@ import type { EngineResource } from "../engine/contract";
 import type { Registration } from "../engine/mocks";
 import { Progress, UsageError } from "../io";
 import type { IO } from "../io";
-import { bundledPacks, packProblems, packageRoot, packageVersion, readPolicyConfig } from "../packs";
+import { bundledPacks, packageRoot, packageVersion, readPacksAndConfig } from "../packs";
 import { buildReport, exitCodeOf } from "../report/report";
 import type { Report, ReportContext } from "../report/report";
 import { renderSarif } from "../report/sarif";
@@ -75,15 +75,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     if (!fs.existsSync(program)) {
         problems.push(`${program}: the compiled stack program is missing${opts.program ? "" : " (run `npm run build`)"}`);
     }
-    problems.push(...packProblems(packs));
-    let config: Record<string, any> | undefined;
-    if (opts.policyConfig !== undefined) {
-        const c = readPolicyConfig(opts.policyConfig);
-        if (c.error) {
-            problems.push(c.error);
-        }
-        config = c.config;
-    }
+    const config = readPacksAndConfig(packs, opts.policyConfig, problems);
     if (problems.length > 0 || !cfg) {
         throw new UsageError(problems);
     }
