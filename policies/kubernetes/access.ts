@@ -2,19 +2,15 @@
 // wildcard RBAC, and nothing in the default namespace.
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
-    arr, at, isNamespacedKubernetesType, obj, podTemplateOf, POD_TYPES, resourcePolicy, stackPolicy, str, T,
+    arr, at, isNamespacedKubernetesType, obj, POD_TYPES, podPolicy, podTemplateOf, resourcePolicy, stackPolicy, str,
+    T,
 } from "./lib";
 
-export const requireDedicatedServiceAccount: ResourceValidationPolicy = resourcePolicy({
+export const requireDedicatedServiceAccount: ResourceValidationPolicy = podPolicy({
     name: "require-dedicated-service-account",
     description: "Checks whether every workload runs as a ServiceAccount of its own, not the namespace's default one, so its permissions can be granted and audited alone.",
     enforcementLevel: "mandatory",
-    types: POD_TYPES,
-    check: (ctx) => {
-        const pod = podTemplateOf(ctx.type, ctx.props);
-        if (!pod) {
-            return;
-        }
+    check: (ctx, pod) => {
         const sa = str(pod.spec.serviceAccountName) || str(pod.spec.serviceAccount);
         if (!sa) {
             ctx.report(`${ctx.subject} runs as the namespace's default ServiceAccount because ${pod.specPath}.serviceAccountName is unset; give it a dedicated ServiceAccount.`);

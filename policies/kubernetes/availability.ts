@@ -2,8 +2,8 @@
 // with damped behaviour, and only sent traffic when ready (and restarted when stuck).
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
-    arr, at, containerLabel, containersOf, intOrStringNumber, kindOf, num, obj, plain, podTemplateOf, replicasOf, resourcePolicy,
-    selectorMatches, stackPolicy, str, stringMap, T,
+    arr, at, containerLabel, containersOf, intOrStringNumber, kindOf, num, obj, plain, podPolicy, podTemplateOf,
+    replicasOf, resourcePolicy, selectorMatches, stackPolicy, str, stringMap, T,
 } from "./lib";
 
 const WORKLOAD_TYPES = new Set<string>([...T.deployments, ...T.statefulSets]);
@@ -280,16 +280,12 @@ const SERVING_TYPES = ["kubernetes:core/v1:Pod", ...T.deployments, ...T.stateful
     "kubernetes:apps/v1beta2:DaemonSet", "kubernetes:extensions/v1beta1:DaemonSet", "kubernetes:apps/v1:ReplicaSet",
     "kubernetes:apps/v1beta2:ReplicaSet", "kubernetes:extensions/v1beta1:ReplicaSet", "kubernetes:core/v1:ReplicationController"];
 
-export const requireProbes: ResourceValidationPolicy = resourcePolicy({
+export const requireProbes: ResourceValidationPolicy = podPolicy({
     name: "require-probes",
     description: "Checks whether every container of a long-running workload has a readiness probe (traffic only when ready) and a liveness probe (restart when stuck).",
     enforcementLevel: "mandatory",
     types: SERVING_TYPES,
-    check: (ctx) => {
-        const pod = podTemplateOf(ctx.type, ctx.props);
-        if (!pod) {
-            return;
-        }
+    check: (ctx, pod) => {
         if (ctx.type === "kubernetes:core/v1:Pod" && arr(at(ctx.props, "metadata", "ownerReferences")).some((o) => ["Job", "CronJob"].includes(at(o, "kind")))) {
             ctx.notApplicable("pods of a Job run to completion");
         }

@@ -1,17 +1,12 @@
 // Containers: read-only root filesystems where possible; writable paths come from volumes.
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { at, containerLabel, containersOf, podTemplateOf, POD_TYPES, resourcePolicy } from "./lib";
+import { at, containerLabel, containersOf, podPolicy } from "./lib";
 
-export const requireReadOnlyRootFilesystem: ResourceValidationPolicy = resourcePolicy({
+export const requireReadOnlyRootFilesystem: ResourceValidationPolicy = podPolicy({
     name: "require-read-only-root-filesystem",
     description: "Checks whether every container and init container mounts its root filesystem read-only (writable paths come from emptyDir or other volumes).",
     enforcementLevel: "mandatory",
-    types: POD_TYPES,
-    check: (ctx) => {
-        const pod = podTemplateOf(ctx.type, ctx.props);
-        if (!pod) {
-            return;
-        }
+    check: (ctx, pod) => {
         if (at(pod.spec, "os", "name") === "windows") {
             ctx.notApplicable("Windows containers do not support a read-only root filesystem");
         }

@@ -1,6 +1,6 @@
 // Images: pinned versions and trusted registries.
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { containerLabel, containersOf, podTemplateOf, POD_TYPES, resourcePolicy, str } from "./lib";
+import { containerLabel, containersOf, POD_TYPES, podPolicy, podTemplateOf, resourcePolicy, str } from "./lib";
 
 /** The parts of an image reference (`[registry/]repository[:tag][@digest]`). */
 export interface ImageRef {
@@ -36,16 +36,11 @@ export function parseImage(image: string): ImageRef {
     return { registry, repository, tag: tag || undefined, digest: digest || undefined };
 }
 
-export const disallowLatestTag: ResourceValidationPolicy = resourcePolicy({
+export const disallowLatestTag: ResourceValidationPolicy = podPolicy({
     name: "disallow-latest-tag",
     description: "Checks whether every container image names a tag other than latest, or a digest, so a rollout is reproducible and a rollback returns to the same bits.",
     enforcementLevel: "mandatory",
-    types: POD_TYPES,
-    check: (ctx) => {
-        const pod = podTemplateOf(ctx.type, ctx.props);
-        if (!pod) {
-            return;
-        }
+    check: (ctx, pod) => {
         for (const ref of containersOf(pod.spec)) {
             const image = str(ref.c.image);
             if (image === undefined || image.trim() === "") {

@@ -466,6 +466,26 @@ export function resourcePolicy<C = Record<string, any>>(def: ResourcePolicyDef<C
     return policy;
 }
 
+/**
+ * A resource policy over kinds that carry a pod (every pod kind unless `types` narrows them): `check`
+ * receives the pod template, and is not called for an object that has none.
+ */
+export function podPolicy<C = Record<string, any>>(def: Omit<ResourcePolicyDef<C>, "types" | "check"> & {
+    types?: ResourcePolicyDef<C>["types"];
+    check: (ctx: ResourceContext<C>, pod: PodTemplate) => void;
+}): ResourceValidationPolicy {
+    return resourcePolicy<C>({
+        ...def,
+        types: def.types ?? POD_TYPES,
+        check: (ctx) => {
+            const pod = podTemplateOf(ctx.type, ctx.props);
+            if (pod) {
+                def.check(ctx, pod);
+            }
+        },
+    });
+}
+
 /** What a stack check receives. */
 export interface StackContext<C> {
     resources: PolicyResource[];

@@ -10,8 +10,8 @@
 // default (restricted, latest). These are stack policies because that needs the Namespace objects.
 import { PolicyResource, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import {
-    ALL_CONTAINERS, arr, at, ContainerRef, containersOf, kindOf, num, obj, PodTemplate, podTemplateOf, POD_TYPES, stackPolicy,
-    str, stringMap, T,
+    ALL_CONTAINERS, arr, at, ContainerRef, containersOf, kindOf, num, obj, PodTemplate, podTemplateOf, POD_TYPES,
+    stackPolicy, str, stringMap, T,
 } from "./lib";
 
 export type Level = "privileged" | "baseline" | "restricted";

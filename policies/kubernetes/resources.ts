@@ -2,7 +2,7 @@
 // scheduler places pods honestly and one pod cannot starve a node of memory.
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { parseQuantity } from "../../components/lib/quantity";
-import { at, ContainerRef, containerLabel, containersOf, obj, PodTemplate, podTemplateOf, POD_TYPES, resourcePolicy } from "./lib";
+import { at, containerLabel, ContainerRef, containersOf, obj, podPolicy, PodTemplate } from "./lib";
 
 /** Containers whose resources count for scheduling: app and init containers (ephemeral ones take none). */
 const RESOURCED = ["containers", "initContainers"] as const;
@@ -26,16 +26,11 @@ function each(pod: PodTemplate, fn: (ref: ContainerRef, resources: Record<string
     }
 }
 
-export const requireResourceRequests: ResourceValidationPolicy = resourcePolicy({
+export const requireResourceRequests: ResourceValidationPolicy = podPolicy({
     name: "require-resource-requests",
     description: "Checks whether every container and init container requests cpu and memory, so the scheduler places the pod on a node that can run it.",
     enforcementLevel: "mandatory",
-    types: POD_TYPES,
-    check: (ctx) => {
-        const pod = podTemplateOf(ctx.type, ctx.props);
-        if (!pod) {
-            return;
-        }
+    check: (ctx, pod) => {
         each(pod, (ref, res) => {
             const missing = ["cpu", "memory"].filter((r) => !quantitySet(at(res, "requests", r)));
             if (missing.length) {
@@ -45,11 +40,10 @@ export const requireResourceRequests: ResourceValidationPolicy = resourcePolicy(
     },
 });
 
-export const requireResourceLimits: ResourceValidationPolicy = resourcePolicy<{ requireCpuLimit: boolean }>({
+export const requireResourceLimits: ResourceValidationPolicy = podPolicy<{ requireCpuLimit: boolean }>({
     name: "require-resource-limits",
     description: "Checks whether every container and init container sets a memory limit (and a cpu limit when requireCpuLimit is on), so one pod cannot exhaust a node.",
     enforcementLevel: "mandatory",
-    types: POD_TYPES,
     config: {
         requireCpuLimit: {
             type: "boolean",
@@ -57,11 +51,7 @@ export const requireResourceLimits: ResourceValidationPolicy = resourcePolicy<{ 
             description: "Also require cpu limits. Off by default: a cpu limit throttles a container even when the node has idle cpu.",
         },
     },
-    check: (ctx) => {
-        const pod = podTemplateOf(ctx.type, ctx.props);
-        if (!pod) {
-            return;
-        }
+    check: (ctx, pod) => {
         const wanted = ctx.config.requireCpuLimit === true ? ["cpu", "memory"] : ["memory"];
         each(pod, (ref, res) => {
             const missing = wanted.filter((r) => !quantitySet(at(res, "limits", r)));
@@ -95,16 +85,11 @@ export function notGuaranteedReason(resources: Record<string, any>): string | un
     return problems.length ? problems.join(" and ") : undefined;
 }
 
-export const requireGuaranteedQos: ResourceValidationPolicy = resourcePolicy({
+export const requireGuaranteedQos: ResourceValidationPolicy = podPolicy({
     name: "require-guaranteed-qos",
     description: "Checks whether every container and init container sets cpu and memory limits equal to its requests (the Guaranteed QoS class, evicted last under node pressure).",
     enforcementLevel: "advisory",
-    types: POD_TYPES,
-    check: (ctx) => {
-        const pod = podTemplateOf(ctx.type, ctx.props);
-        if (!pod) {
-            return;
-        }
+    check: (ctx, pod) => {
         each(pod, (ref, res) => {
             const reason = notGuaranteedReason(res);
             if (reason) {
