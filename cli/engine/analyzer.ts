@@ -518,6 +518,26 @@ function severityName(s: number): string | undefined {
     }
 }
 
+/**
+ * Runs the pack's remediations on one resource, as the engine does before analysis: records each one
+ * in `result` and returns the properties after the last change (the resource's own when none).
+ */
+async function remediateResource(pack: PackHandle, r: EngineResource, byUrn: Map<string, EngineResource>, m: Messages, result: Evaluation): Promise<Record<string, any>> {
+    let current = r.properties;
+    const resp = await call(pack.handlers.remediate, analyzeRequest(r, current, byUrn, m));
+    for (const rem of resp.getRemediationsList()) {
+        const changed = rem.getProperties()?.toJavaScript();
+        result.remediations.push({
+            policyPack: rem.getPolicypackname() || pack.name, policy: rem.getPolicyname(), urn: r.urn,
+            properties: changed, diagnostic: rem.getDiagnostic() || undefined,
+        });
+        if (changed) {
+            current = changed;
+        }
+    }
+    return current;
+}
+
 function call(handler: Handler, request: any): Promise<any> {
     return new Promise((resolve, reject) => {
         handler({ request }, (err, resp) => (err ? reject(err) : resolve(resp)));
@@ -776,22 +796,9 @@ async function evaluateAll(packs: PackHandle[], resources: EngineResource[], con
         }
         const props = new Map<string, Record<string, any>>();
         for (const r of resources) {
-            let current = r.properties;
-            if (remediates) {
-                const resp = await call(pack.handlers.remediate, analyzeRequest(r, current, byUrn, m));
-                for (const rem of resp.getRemediationsList()) {
-                    const changed = rem.getProperties()?.toJavaScript();
-                    result.remediations.push({
-                        policyPack: rem.getPolicypackname() || pack.name, policy: rem.getPolicyname(), urn: r.urn,
-                        properties: changed, diagnostic: rem.getDiagnostic() || undefined,
-                    });
-                    if (changed) {
-                        current = changed;
-                    }
-                }
-                if (current !== r.properties) {
-                    props.set(r.urn, current);
-                }
+            const current = remediates ? await remediateResource(pack, r, byUrn, m, result) : r.properties;
+            if (current !== r.properties) {
+                props.set(r.urn, current);
             }
             const resp = await call(pack.handlers.analyze, analyzeRequest(r, current, byUrn, m)).catch((e) => {
                 throw new PackError(`Policy pack ${pack.name} failed on ${r.urn}: ${e?.details ?? e?.message ?? e}`);
@@ -856,20 +863,7 @@ async function evaluateDirect(pack: PackHandle, resolved: Record<string, PolicyC
     };
     const prepared: Prepared[] = [];
     for (const [i, r] of resources.entries()) {
-        let current = r.properties;
-        if (!shared) {
-            const resp = await call(pack.handlers.remediate, analyzeRequest(r, current, byUrn, FAST));
-            for (const rem of resp.getRemediationsList()) {
-                const changed = rem.getProperties()?.toJavaScript();
-                result.remediations.push({
-                    policyPack: rem.getPolicypackname() || pack.name, policy: rem.getPolicyname(), urn: r.urn,
-                    properties: changed, diagnostic: rem.getDiagnostic() || undefined,
-                });
-                if (changed) {
-                    current = changed;
-                }
-            }
-        }
+        const current = shared ? r.properties : await remediateResource(pack, r, byUrn, FAST, result);
         const p = shared ? shared[i] : prepare(directResource(r, current, byUrn));
         prepared.push(p);
         const { ds, na } = await analyzeResource(directPack, p).catch((e) => {
