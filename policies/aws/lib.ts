@@ -6,6 +6,7 @@ import {
     StackValidationArgs, StackValidationPolicy,
 } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { arr, obj, str } from "../readers";
 
 export const TYPES = {
     eksCluster: "aws:eks/cluster:Cluster",
@@ -31,17 +32,7 @@ export const LABELS: Record<string, string> = {
     [TYPES.iamRole]: "IAM role",
 };
 
-export function obj(v: unknown): Record<string, any> | undefined {
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, any>) : undefined;
-}
-
-export function arr(v: unknown): any[] {
-    return Array.isArray(v) ? v : [];
-}
-
-export function str(v: unknown): string | undefined {
-    return typeof v === "string" ? v : undefined;
-}
+export { arr, obj, str };
 
 /** A boolean that may arrive as a boolean or as the string "true"/"false" (some providers type them as strings). */
 export function bool(v: unknown): boolean | undefined {

@@ -7,25 +7,13 @@ import {
     StackValidationArgs, StackValidationPolicy, EnforcementLevel, UnknownValueError,
 } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import { arr, obj, str } from "../readers";
 
 // ------------------------------------------------------------------------------------------------
 // Safe readers
 // ------------------------------------------------------------------------------------------------
 
-/** `v` when it is a plain object (not null, not an array), else undefined. */
-export function obj(v: unknown): Record<string, any> | undefined {
-    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, any>) : undefined;
-}
-
-/** `v` when it is an array, else an empty array. */
-export function arr(v: unknown): any[] {
-    return Array.isArray(v) ? v : [];
-}
-
-/** `v` when it is a string, else undefined. */
-export function str(v: unknown): string | undefined {
-    return typeof v === "string" ? v : undefined;
-}
+export { arr, obj, str };
 
 /** `v` when it is a finite number, else undefined. */
 export function num(v: unknown): number | undefined {
