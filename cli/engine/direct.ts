@@ -39,6 +39,8 @@ export interface DirectResource {
 interface Sdk {
     deserializeProperties: (struct: { toJavaScript(): any }, proxySecrets: boolean) => Record<string, any>;
     unknownCheckingProxy: (v: any) => any;
+    /** The SDK's unknown-value sentinels (what deserialization turns a preview's unknowns into). */
+    unknowns: Set<unknown>;
     UnknownValueError: new (...args: any[]) => Error;
     isResourcePolicy: (p: any) => boolean;
     isStackPolicy: (p: any) => boolean;
@@ -59,6 +61,8 @@ function sdk(): Sdk {
         sdkCache = {
             deserializeProperties: deserialize.deserializeProperties,
             unknownCheckingProxy: proxy.unknownCheckingProxy,
+            unknowns: new Set([proxy.unknownBooleanValue, proxy.unknownNumberValue, proxy.unknownStringValue, proxy.unknownArrayValue,
+                proxy.unknownAssetValue, proxy.unknownArchiveValue, proxy.unknownObjectValue]),
             UnknownValueError: proxy.UnknownValueError,
             isResourcePolicy: policy.isResourcePolicy,
             isStackPolicy: policy.isStackPolicy,
@@ -74,8 +78,33 @@ class NotApplicableError extends Error {
     }
 }
 
+/**
+ * `args.notApplicable`: throws, as the SDK's does. The error only carries the reason back to the loop
+ * below, so it is made without a stack trace (capturing one for every policy that does not apply to a
+ * resource was a measurable part of a large check).
+ */
 function throwNotApplicable(reason?: string): never {
-    throw new NotApplicableError(reason);
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    const e = new NotApplicableError(reason);
+    Error.stackTraceLimit = limit;
+    throw e;
+}
+
+/** Whether a deserialized value holds one of the SDK's unknown-value sentinels anywhere. */
+function holdsUnknown(v: unknown, unknowns: Set<unknown>): boolean {
+    if (unknowns.has(v)) {
+        return true;
+    }
+    if (v === null || typeof v !== "object") {
+        return false;
+    }
+    for (const x of Array.isArray(v) ? v : Object.values(v)) {
+        if (holdsUnknown(x, unknowns)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 const EMPTY_TAGS = (() => {
@@ -158,6 +187,11 @@ function levelOf(pack: DirectPack, p: any): string {
 export interface Prepared {
     r: DirectResource;
     props: Record<string, any>;
+    /**
+     * What policies read: the SDK's unknown-checking proxy over `props`, or `props` itself when they hold
+     * no unknown value (the proxy would then only slow every read down; it changes no result).
+     */
+    view: Record<string, any>;
     provider?: { type: string; urn: string; name: string; props: Record<string, any> };
 }
 
@@ -168,12 +202,13 @@ export interface Prepared {
  * must treat props as read-only (remediations, which return new props, run through the SDK's handler).
  */
 export function prepare(r: DirectResource): Prepared {
-    const { deserializeProperties } = sdk();
+    const { deserializeProperties, unknownCheckingProxy, unknowns } = sdk();
     const props = deserializeProperties({ toJavaScript: () => r.properties }, false);
+    const view = holdsUnknown(props, unknowns) ? unknownCheckingProxy(props) : props;
     const provider = r.provider
         ? { type: r.provider.type, urn: r.provider.urn, name: r.provider.name, props: deserializeProperties({ toJavaScript: () => r.provider!.properties }, false) }
         : undefined;
-    return { r, props, provider };
+    return { r, props, view, provider };
 }
 
 function providerArg(p: Prepared): any {
@@ -182,7 +217,7 @@ function providerArg(p: Prepared): any {
 
 /** `analyze` for one resource: the diagnostics and not-applicable policies the handler would return. */
 export async function analyzeResource(pack: DirectPack, prepared: Prepared): Promise<{ ds: Diagnostic[]; na: NotApplicable[] }> {
-    const { unknownCheckingProxy, UnknownValueError, isResourcePolicy, getPulumiType } = sdk();
+    const { UnknownValueError, isResourcePolicy, getPulumiType } = sdk();
     const { r } = prepared;
     const ds: Diagnostic[] = [];
     const na: NotApplicable[] = [];
@@ -210,7 +245,7 @@ export async function analyzeResource(pack: DirectPack, prepared: Prepared): Pro
         const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
         for (const validation of validations) {
             try {
-                const props = unknownCheckingProxy(prepared.props);
+                const props = prepared.view;
                 const args: Record<string, any> = {
                     type: r.type, props, urn: r.urn, name: r.name, opts, stackTags: EMPTY_TAGS,
                     isType: (c: any) => isTypeOf(r.type, c),
@@ -240,7 +275,7 @@ export async function analyzeResource(pack: DirectPack, prepared: Prepared): Pro
 
 /** `analyzeStack`: the diagnostics and not-applicable policies the handler would return. */
 export async function analyzeStack(pack: DirectPack, prepared: Prepared[]): Promise<{ ds: Diagnostic[]; na: NotApplicable[] }> {
-    const { unknownCheckingProxy, UnknownValueError, isStackPolicy, getPulumiType } = sdk();
+    const { UnknownValueError, isStackPolicy, getPulumiType } = sdk();
     const ds: Diagnostic[] = [];
     const na: NotApplicable[] = [];
     for (const p of pack.policies) {
@@ -260,7 +295,7 @@ export async function analyzeStack(pack: DirectPack, prepared: Prepared[]): Prom
         try {
             const resources = prepared.map((x) => {
                 const type = x.r.type;
-                const props = unknownCheckingProxy(x.props);
+                const props = x.view;
                 const resource: Record<string, any> = {
                     type, props, urn: x.r.urn, name: x.r.name, opts: options(x.r), dependencies: [], propertyDependencies: {},
                     isType: (c: any) => isTypeOf(type, c),
