@@ -147,7 +147,24 @@ export interface DirectPack {
     config: Record<string, Record<string, any>>;
 }
 
-function makeGetConfig(pack: DirectPack, policyName: string) {
+const getConfigs = new WeakMap<DirectPack, Map<string, () => Record<string, any>>>();
+
+/** `args.getConfig` of one policy: made once per pack and policy (the configured config does not change during an evaluation). */
+function makeGetConfig(pack: DirectPack, policyName: string): () => Record<string, any> {
+    let byPolicy = getConfigs.get(pack);
+    if (!byPolicy) {
+        byPolicy = new Map();
+        getConfigs.set(pack, byPolicy);
+    }
+    let fn = byPolicy.get(policyName);
+    if (!fn) {
+        fn = newGetConfig(pack, policyName);
+        byPolicy.set(policyName, fn);
+    }
+    return fn;
+}
+
+function newGetConfig(pack: DirectPack, policyName: string): () => Record<string, any> {
     return () => {
         const c = pack.config[policyName];
         if (!c) {
@@ -222,6 +239,10 @@ export async function analyzeResource(pack: DirectPack, prepared: Prepared): Pro
     const ds: Diagnostic[] = [];
     const na: NotApplicable[] = [];
     const opts = options(r);
+    const props = prepared.view;
+    const isType = (c: any) => isTypeOf(r.type, c);
+    const asType = (c: any) => isTypeOf(r.type, c) ? props : undefined;
+    const provider = providerArg(prepared);
     for (const p of pack.policies) {
         let enforcementLevel = levelOf(pack, p);
         if (enforcementLevel === "disabled" || !isResourcePolicy(p)) {
@@ -245,19 +266,19 @@ export async function analyzeResource(pack: DirectPack, prepared: Prepared): Pro
         const validations = Array.isArray(p.validateResource) ? p.validateResource : [p.validateResource];
         for (const validation of validations) {
             try {
-                const props = prepared.view;
                 const args: Record<string, any> = {
-                    type: r.type, props, urn: r.urn, name: r.name, opts, stackTags: EMPTY_TAGS,
-                    isType: (c: any) => isTypeOf(r.type, c),
-                    asType: (c: any) => isTypeOf(r.type, c) ? props : undefined,
+                    type: r.type, props, urn: r.urn, name: r.name, opts, stackTags: EMPTY_TAGS, isType, asType,
                     getConfig: makeGetConfig(pack, p.name),
                     notApplicable: throwNotApplicable,
                 };
-                const provider = providerArg(prepared);
                 if (provider) {
                     args.provider = provider;
                 }
-                await Promise.resolve(validation(args, reportViolation));
+                // Most policies are synchronous: await only what returns a promise.
+                const pending = validation(args, reportViolation);
+                if (pending && typeof pending.then === "function") {
+                    await pending;
+                }
             } catch (e: any) {
                 const policyFrom = `policy '${p.name}' from policy pack '${pack.name}@v${pack.version}'`;
                 if (e instanceof UnknownValueError) {
