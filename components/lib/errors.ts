@@ -36,10 +36,6 @@ export class Problems {
         return ok;
     }
 
-    get empty(): boolean {
-        return this.items.length === 0;
-    }
-
     /** Throws one `pulumi.InputPropertiesError` naming every problem, or returns when there is none. */
     throwIfAny(what: string): void {
         if (this.items.length === 0) {

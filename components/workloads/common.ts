@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
-import { dns1123LabelProblem } from "../lib/names";
+import { childName, dns1123LabelProblem } from "../lib/names";
 import * as d from "./defaults";
 import { WorkloadPolicyInputs, validatePeers, workloadPolicySpec } from "./network";
 import {
@@ -87,17 +87,17 @@ export function podTemplate(args: WorkloadArgs, labels: Record<string, string>, 
 /** A dedicated ServiceAccount, with a Role and bindings when rules or ClusterRoles are declared. */
 export function createServiceAccount(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>,
     labels: Record<string, string>, sa: ServiceAccountArgs | undefined): k8s.core.v1.ServiceAccount {
-    const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+    const account = new k8s.core.v1.ServiceAccount(childName(name, "sa"), {
         metadata: { name, namespace, labels, ...(sa?.annotations ? { annotations: sa.annotations } : {}) },
         automountServiceAccountToken: sa?.automountToken ?? false,
     }, { parent });
     const subjects = [{ kind: "ServiceAccount", name, namespace }];
     if ((sa?.rules ?? []).length > 0) {
-        const role = new k8s.rbac.v1.Role(`${name}-role`, {
+        const role = new k8s.rbac.v1.Role(childName(name, "role"), {
             metadata: { name, namespace, labels },
             rules: roleRules(sa!.rules!),
         }, { parent });
-        new k8s.rbac.v1.RoleBinding(`${name}-rolebinding`, {
+        new k8s.rbac.v1.RoleBinding(childName(name, "rolebinding"), {
             metadata: { name, namespace, labels },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
             subjects,
@@ -105,7 +105,7 @@ export function createServiceAccount(parent: pulumi.Resource, name: string, name
     }
     for (const clusterRole of sa?.clusterRoles ?? []) {
         // A RoleBinding (not a ClusterRoleBinding): the ClusterRole's rights apply in this namespace only.
-        new k8s.rbac.v1.RoleBinding(`${name}-rolebinding-${clusterRole.replace(/[^a-z0-9-]/g, "-")}`, {
+        new k8s.rbac.v1.RoleBinding(childName(name, "rolebinding", clusterRole.replace(/[^a-z0-9-]/g, "-")), {
             metadata: { name: `${name}-${clusterRole.replace(/[^a-z0-9-]/g, "-")}`, namespace, labels },
             roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole },
             subjects,
@@ -117,7 +117,7 @@ export function createServiceAccount(parent: pulumi.Resource, name: string, name
 /** The NetworkPolicy that lets only the declared peers in and out. */
 export function createNetworkPolicy(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>,
     labels: Record<string, string>, inputs: Omit<WorkloadPolicyInputs, "namespace">): k8s.networking.v1.NetworkPolicy {
-    return new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, {
+    return new k8s.networking.v1.NetworkPolicy(childName(name, "netpol"), {
         metadata: { name, namespace, labels },
         spec: workloadPolicySpec({ ...inputs, namespace }),
     }, { parent });
@@ -126,7 +126,7 @@ export function createNetworkPolicy(parent: pulumi.Resource, name: string, names
 /** The PodDisruptionBudget selecting the workload's pods. */
 export function createDisruptionBudget(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>,
     labels: Record<string, string>, selector: Record<string, string>, budget: Record<string, any>): k8s.policy.v1.PodDisruptionBudget {
-    return new k8s.policy.v1.PodDisruptionBudget(`${name}-pdb`, {
+    return new k8s.policy.v1.PodDisruptionBudget(childName(name, "pdb"), {
         metadata: { name, namespace, labels },
         spec: { ...budget, selector: { matchLabels: selector }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
     }, { parent });

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
-import { dns1123LabelProblem } from "../lib/names";
+import { childName, dns1123LabelProblem } from "../lib/names";
 import { parseQuantity, quantityProblem } from "../lib/quantity";
 import { POD_SECURITY_VERSION } from "../lib/versions";
 import * as d from "./defaults";
@@ -139,29 +139,29 @@ export class ProductionNamespace extends pulumi.ComponentResource {
             "app.kubernetes.io/managed-by": "k8sprod",
         };
         const exemption = args.podSecurity?.exemptionReason;
-        const ns = new k8s.core.v1.Namespace(`${name}-namespace`, {
+        const ns = new k8s.core.v1.Namespace(childName(name, "namespace"), {
             metadata: { name, labels, ...(exemption ? { annotations: { "k8sprod.io/pod-security-exemption": exemption } } : {}) },
         }, { parent: this });
         const namespace = ns.metadata.name;
         const childOpts = { parent: this, dependsOn: [ns] };
 
-        new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, {
+        new k8s.networking.v1.NetworkPolicy(childName(name, "default-deny"), {
             metadata: { name: "default-deny-all", namespace },
             spec: defaultDenySpec(),
         }, childOpts);
         if (args.allowDns ?? true) {
-            new k8s.networking.v1.NetworkPolicy(`${name}-allow-dns`, {
+            new k8s.networking.v1.NetworkPolicy(childName(name, "allow-dns"), {
                 metadata: { name: "allow-dns", namespace },
                 spec: allowDnsSpec(),
             }, childOpts);
         }
 
-        new k8s.core.v1.ResourceQuota(`${name}-quota`, {
+        new k8s.core.v1.ResourceQuota(childName(name, "quota"), {
             metadata: { name: "default", namespace },
             spec: { hard: { ...d.DEFAULT_RESOURCE_QUOTA, ...(args.resourceQuota ?? {}) } },
         }, childOpts);
 
-        new k8s.core.v1.LimitRange(`${name}-limits`, {
+        new k8s.core.v1.LimitRange(childName(name, "limits"), {
             metadata: { name: "default", namespace },
             spec: {
                 limits: [

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
-import { dns1123LabelProblem } from "../lib/names";
+import { childName, dns1123LabelProblem } from "../lib/names";
 import { parseQuantity, quantityProblem } from "../lib/quantity";
 import {
     createDisruptionBudget, createNetworkPolicy, createServiceAccount, networkPorts, podTemplate, validateCommon,
@@ -144,14 +144,14 @@ export class StatefulService extends pulumi.ComponentResource {
 
         // Headless: no virtual IP, one DNS record per pod. Not-ready pods are published too so that
         // peers can find each other while a cluster forms.
-        const headless = new k8s.core.v1.Service(`${name}-headless`, {
+        const headless = new k8s.core.v1.Service(childName(name, "headless"), {
             metadata: { name, namespace: args.namespace, labels },
             spec: { clusterIP: "None", publishNotReadyAddresses: true, selector, ports: servicePorts(args.containers) },
         }, { parent: this });
 
         const mounts = args.volumeClaims.map((v) => ({ name: v.name, mountPath: v.mountPath }));
         const withGrace = { ...args, terminationGracePeriodSeconds: args.terminationGracePeriodSeconds ?? DEFAULT_STATEFUL_GRACE_SECONDS };
-        new k8s.apps.v1.StatefulSet(`${name}-statefulset`, {
+        new k8s.apps.v1.StatefulSet(childName(name, "statefulset"), {
             metadata: { name, namespace: args.namespace, labels },
             spec: {
                 serviceName: headless.metadata.name,

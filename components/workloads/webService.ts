@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
+import { childName } from "../lib/names";
 import { HorizontalScalingArgs, hpaSpec, replicaRange, validateHorizontalScaling } from "./autoscaling";
 import {
     createDisruptionBudget, createNetworkPolicy, createServiceAccount, networkPorts, podTemplate, validateCommon,
@@ -83,7 +84,7 @@ export class WebService extends pulumi.ComponentResource {
 
         const sa = createServiceAccount(this, name, args.namespace, labels, args.serviceAccount);
 
-        const deployment = new k8s.apps.v1.Deployment(`${name}-deployment`, {
+        const deployment = new k8s.apps.v1.Deployment(childName(name, "deployment"), {
             metadata: { name, namespace: args.namespace, labels },
             spec: {
                 // With an autoscaler the Deployment leaves replicas to it: a count here would be reset to on
@@ -96,13 +97,13 @@ export class WebService extends pulumi.ComponentResource {
             },
         }, { parent: this });
 
-        const service = new k8s.core.v1.Service(`${name}-service`, {
+        const service = new k8s.core.v1.Service(childName(name, "service"), {
             metadata: { name, namespace: args.namespace, labels },
             spec: { type: args.serviceType ?? "ClusterIP", selector, ports: servicePorts(args.containers) },
         }, { parent: this });
 
         if (autoscaled) {
-            new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${name}-hpa`, {
+            new k8s.autoscaling.v2.HorizontalPodAutoscaler(childName(name, "hpa"), {
                 metadata: { name, namespace: args.namespace, labels },
                 spec: hpaSpec(name, args.autoscaling),
             }, { parent: this, dependsOn: [deployment] });
@@ -120,7 +121,7 @@ export class WebService extends pulumi.ComponentResource {
         });
 
         if (args.verticalPodAutoscaler) {
-            new k8s.apiextensions.CustomResource(`${name}-vpa`, {
+            new k8s.apiextensions.CustomResource(childName(name, "vpa"), {
                 apiVersion: "autoscaling.k8s.io/v1",
                 kind: "VerticalPodAutoscaler",
                 metadata: { name, namespace: args.namespace, labels },
