@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { types } from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
 import { dns1123LabelProblem } from "../lib/names";
-import { formatCpu, formatMemory, parseQuantity, quantityProblem } from "../lib/quantity";
+import { formatCpu, formatMemory, parseQuantity, quantityProblem } from "../../lib/quantity";
 import * as d from "./defaults";
 import {
     ContainerArgs, ContainerPortArgs, ContainerResourcesArgs, HealthCheckArgs, PodIdentityArgs,

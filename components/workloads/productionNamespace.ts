@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
 import { childName, dns1123LabelProblem } from "../lib/names";
-import { parseQuantity, quantityProblem } from "../lib/quantity";
-import { POD_SECURITY_VERSION } from "../lib/versions";
+import { parseQuantity, quantityProblem } from "../../lib/quantity";
+import { POD_SECURITY_VERSION } from "../../lib/versions";
 import * as d from "./defaults";
 import { allowDnsSpec, defaultDenySpec } from "./network";
 

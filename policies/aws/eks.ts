@@ -1,6 +1,6 @@
 // EKS control plane: zones, secrets encryption, endpoint exposure, control-plane logs, supported versions.
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { SUPPORTED_KUBERNETES_VERSIONS } from "../../components/lib/versions";
+import { SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/versions";
 import { arr, bool, obj, resourcePolicy, stackPolicy, str, TYPES } from "./lib";
 
 /** The subnets a cluster's vpcConfig names, found through its dependencies or by id. */

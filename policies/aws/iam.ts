@@ -1,6 +1,6 @@
 // IAM: roles assumed with web identity (IRSA) are bound to one service account.
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { irsaTrustProblems, PolicyDocument } from "../../components/cluster/iam";
+import { irsaTrustProblems, PolicyDocument } from "../../lib/iam";
 import { arr, obj, resourcePolicy, str, TYPES } from "./lib";
 
 function parse(v: unknown): PolicyDocument | undefined {

@@ -6,7 +6,7 @@ import {
     StackValidationArgs, StackValidationPolicy,
 } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { arr, obj, str } from "../readers";
+import { arr, obj, str } from "../../lib/readers";
 
 export const TYPES = {
     eksCluster: "aws:eks/cluster:Cluster",

@@ -7,7 +7,7 @@ import {
     StackValidationArgs, StackValidationPolicy, EnforcementLevel, UnknownValueError,
 } from "@pulumi/policy";
 import { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import { arr, obj, str } from "../readers";
+import { arr, obj, str } from "../../lib/readers";
 
 // ------------------------------------------------------------------------------------------------
 // Safe readers

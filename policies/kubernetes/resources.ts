@@ -1,7 +1,7 @@
 // Resources: every container declares what it needs (requests) and how far it may go (limits), so the
 // scheduler places pods honestly and one pod cannot starve a node of memory.
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { parseQuantity } from "../../components/lib/quantity";
+import { parseQuantity } from "../../lib/quantity";
 import { at, containerLabel, ContainerRef, containersOf, obj, podPolicy, PodTemplate } from "./lib";
 
 /** Containers whose resources count for scheduling: app and init containers (ephemeral ones take none). */

@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { analyze, EngineResource, EngineViolation, evaluate, loadPack, PackHandle, resolvePackConfig } from "../../cli/engine/analyzer";
-import { irsaTrustPolicy } from "../../components/cluster/iam";
+import { irsaTrustPolicy } from "../../lib/iam";
 import { policies } from "../../policies/aws/policies";
 import { repoRoot, withChange } from "../helpers/policy";
 

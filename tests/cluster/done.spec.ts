@@ -6,7 +6,7 @@ import * as path from "path";
 import { analyze, EngineViolation, loadPack } from "../../cli/engine/analyzer";
 import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler } from "../../components/autoscaling";
 import { EksCluster } from "../../components/cluster/eksCluster";
-import { DEFAULT_KUBERNETES_VERSION } from "../../components/lib/versions";
+import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
 import { RecordingMocks } from "../helpers/mocks";
 import { settle, valueOf } from "../helpers/outputs";
 import { repoRoot } from "../helpers/policy";

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ProductionNamespace, podSecurityLabels } from "../../components/workloads";
-import { POD_SECURITY_VERSION } from "../../components/lib/versions";
+import { POD_SECURITY_VERSION } from "../../lib/versions";
 import { assertValidObjects } from "../helpers/schema";
 import { thrown } from "../helpers/outputs";
 import { record } from "./fixtures";
