@@ -8,10 +8,10 @@ import {
 } from "./common";
 import * as d from "./defaults";
 import { commonLabels, disruptionBudget, selectorLabels, servicePorts, validateDisruptionBudget, validateReplicaCount } from "./pod";
-import { WorkloadArgs } from "./types";
+import { WorkloadSpecArgs } from "./types";
 
-/** Arguments of a {@link WebService}. */
-export interface WebServiceArgs extends WorkloadArgs {
+/** A {@link WebService}'s arguments apart from its namespace (the form ProductionPlatform's namespaces take). */
+export interface WebServiceSpecArgs extends WorkloadSpecArgs {
     /**
      * Horizontal autoscaling (autoscaling/v2). On by default: min 3, max 10, CPU 70 %, scale down after a
      * 300 s window by at most 50 % a minute, scale up at once by up to 100 % per 30 s. Conflicts with `replicas`.
@@ -26,6 +26,12 @@ export interface WebServiceArgs extends WorkloadArgs {
     serviceType?: string;
     /** Create a VerticalPodAutoscaler in Off mode: recommendations only, pods are never restarted. Defaults to false. */
     verticalPodAutoscaler?: boolean;
+}
+
+/** Arguments of a {@link WebService}. */
+export interface WebServiceArgs extends WebServiceSpecArgs {
+    /** Namespace to deploy into (e.g. a ProductionNamespace's `name`). Required; `default` is refused. */
+    namespace: pulumi.Input<string>;
 }
 
 const SERVICE_TYPES = ["ClusterIP", "LoadBalancer"];
