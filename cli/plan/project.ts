@@ -45,7 +45,7 @@ export function findProjectFile(dir: string): string | undefined {
 
 /** The nearest folder at or above `dir` with a package.json (the runner's npm package root), or `dir`. */
 function packageRootOf(programPath: string): string {
-    let start = programPath;
+    let start: string;
     try {
         start = fs.statSync(programPath).isDirectory() ? programPath : path.dirname(programPath);
     } catch {
