@@ -72,7 +72,12 @@ export function mermaidGraph(registrations: Registration[], cp?: CriticalPath): 
     const children = new Map<string, Registration[]>();
     for (const r of registrations) {
         if (r.parent) {
-            children.set(r.parent, [...(children.get(r.parent) ?? []), r]);
+            const list = children.get(r.parent);
+            if (list) {
+                list.push(r);
+            } else {
+                children.set(r.parent, [r]);
+            }
         }
     }
     const byUrn = new Map(registrations.map((r) => [r.urn, r]));

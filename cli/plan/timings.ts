@@ -96,7 +96,12 @@ export function criticalPath(registrations: Registration[]): CriticalPath {
     const children = new Map<string, string[]>();
     for (const r of registrations) {
         if (r.parent) {
-            children.set(r.parent, [...(children.get(r.parent) ?? []), r.urn]);
+            const list = children.get(r.parent);
+            if (list) {
+                list.push(r.urn);
+            } else {
+                children.set(r.parent, [r.urn]);
+            }
         }
     }
     const expanded = new Map<string, string[]>();
