@@ -51,8 +51,9 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         .addOption(new Option("-f, --format <format>", "report format").choices(FORMATS).default("text"))
         .option("--policy-config <file>", "policy config JSON: enforcement levels and properties per policy, pack-wide keys")
         .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: every pack in policies/)", collect)
-        .option("--program <file>", "the compiled stack program (default: dist/stacks/index.js)")
-        .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: stacks/)")
+        .option("--project <dir>", "the Pulumi project folder: its Pulumi.yaml names the program, resolved as `pulumi up` resolves it (default: this package's project)")
+        .option("--program <file>", "the compiled stack program (default: the program the project's Pulumi.yaml names)")
+        .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: the project's stackConfigDir)")
         .option("--no-progress", "do not show progress on stderr")
         .action(async (opts: any) => {
             const { plan } = await import("./plan/plan");
@@ -63,6 +64,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
                 policyPacks: opts.policyPack,
                 program: opts.program,
                 configDir: opts.configDir,
+                projectDir: opts.project,
                 progress: opts.progress,
             }, io);
         });
