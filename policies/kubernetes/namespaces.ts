@@ -1,7 +1,7 @@
 // Namespaces and network: every namespace declares its Pod Security level, and every namespace that
 // runs workloads starts from deny-all traffic in both directions.
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { arr, at, obj, POD_TYPES, resourcePolicy, selectsEverything, stackPolicy, str, stringMap, T } from "./lib";
+import { arr, at, isHelmTestHook, obj, POD_TYPES, resourcePolicy, selectsEverything, stackPolicy, str, stringMap, T } from "./lib";
 import { isPodSecurityStage, modesReached, POD_SECURITY_STAGES } from "../../lib/podSecurity";
 import { AUDIT_LABEL, ENFORCE_LABEL, Level, LEVELS, parseLevel, WARN_LABEL } from "./podSecurity";
 
@@ -174,7 +174,7 @@ export function defaultDenied(policies: PolicyResource[]): { Ingress: boolean; E
 
 export const requireDefaultDenyNetworkPolicy: StackValidationPolicy = stackPolicy({
     name: "require-default-deny-network-policy",
-    description: "Checks whether every namespace that runs workloads has NetworkPolicies selecting all its pods for both Ingress and Egress with no allow-all rule, so traffic is denied unless a policy allows it.",
+    description: "Checks whether every namespace that runs workloads has NetworkPolicies selecting all its pods for both Ingress and Egress with no allow-all rule, so traffic is denied unless a policy allows it (reported once per namespace; Helm test hooks are not workloads).",
     enforcementLevel: "mandatory",
     check: (ctx) => {
         const podTypes = new Set(POD_TYPES);
@@ -184,6 +184,9 @@ export const requireDefaultDenyNetworkPolicy: StackValidationPolicy = stackPolic
         for (const r of ctx.resources) {
             ctx.guard(() => {
                 if (podTypes.has(r.type)) {
+                    if (isHelmTestHook(r.props)) {
+                        return;
+                    }
                     const ns = ctx.namespace(r);
                     workloads.set(ns, [...(workloads.get(ns) ?? []), r]);
                 } else if (r.type === T.networkPolicy) {
@@ -201,15 +204,20 @@ export const requireDefaultDenyNetworkPolicy: StackValidationPolicy = stackPolic
                 if (!missing.length) {
                     return;
                 }
-                const message = (what: string) => `${what} runs workloads but no NetworkPolicy denies ${missing.join(" and ")} traffic by default: add one with spec.podSelector {} and spec.policyTypes [${missing.map((m) => `"${m}"`).join(", ")}] and no allow-all rule.`;
+                const fix = `no NetworkPolicy denies ${missing.join(" and ")} traffic by default: add one with spec.podSelector {} and spec.policyTypes [${missing.map((m) => `"${m}"`).join(", ")}] and no allow-all rule.`;
                 const nsObject = namespaces.get(ns);
                 if (nsObject) {
-                    ctx.report(nsObject, message(`Namespace "${ns}"`));
-                } else {
-                    for (const w of ws) {
-                        ctx.report(w, message(`${ctx.subject(w)}: namespace "${ns}"`));
-                    }
+                    ctx.report(nsObject, `Namespace "${ns}" runs workloads but ${fix}`);
+                    return;
                 }
+                // The namespace is not in the stack: once, on its first workload that is not exempt, naming the others.
+                const reported = ws.filter((w) => !ctx.exemption(w));
+                if (reported.length === 0) {
+                    return;
+                }
+                const first = reported[0];
+                const others = reported.length > 1 ? ` (and ${reported.length - 1} other workload${reported.length === 2 ? "" : "s"} there: ${reported.slice(1, 6).map((w) => ctx.subject(w).replace(/ in namespace "[^"]*"$/, "")).join(", ")}${reported.length > 6 ? ", ..." : ""})` : "";
+                ctx.report(first, `Namespace "${ns}" (not declared in the stack) runs ${ctx.subject(first)}${others}, but ${fix}`);
             });
         }
     },

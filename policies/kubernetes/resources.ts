@@ -2,7 +2,7 @@
 // scheduler places pods honestly and one pod cannot starve a node of memory.
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { parseQuantity } from "../../lib/quantity";
-import { at, containerLabel, ContainerRef, containersOf, obj, podPolicy, PodTemplate } from "./lib";
+import { at, containerLabel, ContainerRef, containersOf, isHelmTestHook, obj, podPolicy, PodTemplate } from "./lib";
 
 /** Containers whose resources count for scheduling: app and init containers (ephemeral ones take none). */
 const RESOURCED = ["containers", "initContainers"] as const;
@@ -131,6 +131,9 @@ export const requireGuaranteedQos: ResourceValidationPolicy = podPolicy<{ maxLim
         },
     },
     check: (ctx, pod) => {
+        if (isHelmTestHook(ctx.props)) {
+            ctx.notApplicable("a Helm test hook (helm.sh/hook: test) runs to completion when `helm test` runs it; eviction classes matter to long-running pods");
+        }
         const ratio = typeof ctx.config.maxLimitToRequestRatio === "number" ? ctx.config.maxLimitToRequestRatio : 2;
         each(pod, (ref, res) => {
             const reason = qosProblem(res, ratio);

@@ -89,8 +89,8 @@ describe("namespaces and network", () => {
             changed("NetworkPolicy", (p) => { p.spec.ingress = [{}]; }), "denies Ingress traffic by default"));
         it("fails a policy that selects only some pods", () => assertViolation("require-default-deny-network-policy",
             changed("NetworkPolicy", (p) => { p.spec.podSelector = { matchLabels: { app: "web" } }; }), "Ingress and Egress"));
-        it("reports on each workload when the namespace is not in the stack", () => assertViolation("require-default-deny-network-policy",
-            [deployment()], ['Deployment "web" in namespace "shop": namespace "shop" runs workloads']));
+        it("reports once, on a workload, when the namespace is not in the stack", () => assertViolation("require-default-deny-network-policy",
+            [deployment()], ['Namespace "shop" (not declared in the stack) runs Deployment "web" in namespace "shop", but no NetworkPolicy']));
         it("does not look at namespaces without workloads", async () => assert.deepStrictEqual(await violationsOfPolicy("require-default-deny-network-policy", [namespace()]), []));
     });
 });
