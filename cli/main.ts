@@ -69,6 +69,16 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
             }, io);
         });
 
+    program.command("policy-config")
+        .description("Write the expanded policy config that `pulumi preview --policy-pack <pack> --policy-pack-config <file>` reads (stage, pack-wide exemptions and defaults resolved per policy), so the real CLI evaluates as `check` and `plan` do.")
+        .option("--policy-config <file>", "the policy config document to expand (default: none, the pack's own levels and defaults)")
+        .option("--policy-pack <dir>", "the policy pack folder (default: the bundled Kubernetes pack)")
+        .option("-o, --output <file>", "write the result to this file (default: standard output)")
+        .action(async (opts: any) => {
+            const { policyConfig } = await import("./policyConfig");
+            code = await policyConfig({ policyConfig: opts.policyConfig, policyPack: opts.policyPack, output: opts.output }, io);
+        });
+
     try {
         await program.parseAsync(argv, { from: "user" });
     } catch (e) {
