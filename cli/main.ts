@@ -31,16 +31,19 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         .option("--each-file", "check every file as its own stack (stack policies see one file at a time)", false)
         .option("--policy-config <file>", "policy config JSON: enforcement levels and properties per policy, pack-wide keys")
         .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: the bundled Kubernetes pack)", collect)
+        .option("--allow-empty", "accept input with no Kubernetes object (by default empty input is an error: a failed `helm template` prints nothing)", false)
         .action(async (paths: string[], opts: any) => {
-            const { check, renderCheck } = await import("./check/check");
+            const { check, renderCheckChunks } = await import("./check/check");
             const { exitCodeOf } = await import("./report/report");
-            const result = await check(paths, { format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack }, io);
+            const result = await check(paths, { format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack, allowEmpty: opts.allowEmpty }, io);
             const rendering = performance.now();
-            io.stdout(renderCheck(result, opts.format));
+            for (const chunk of renderCheckChunks(result, opts.format)) {
+                io.stdout(chunk);
+            }
             code = exitCodeOf(result.report);
             if (process.env.K8SPROD_TIMINGS) {
-                // For the bench: where the time of a check goes, in ms, on one line of stderr.
-                const t = { ...result.timings, render: performance.now() - rendering, process: performance.now() };
+                // For the bench: where the time of a check goes, in ms, and the peak resident memory (KiB), on one line of stderr.
+                const t = { ...result.timings, render: performance.now() - rendering, process: performance.now(), maxRssKiB: process.resourceUsage().maxRSS };
                 io.stderr(`k8sprod-timings ${JSON.stringify(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)])))}\n`);
             }
         });

@@ -5,11 +5,12 @@ import type { EngineResource } from "../engine/contract";
 import type { Registration } from "../engine/mocks";
 import { Progress, UsageError } from "../io";
 import type { IO } from "../io";
-import { bundledPacks, packageRoot, packageVersion, readPacksAndConfig } from "../packs";
-import { buildReport, exitCodeOf } from "../report/report";
+import { bundledPacks, docsBaseUri, packageRoot, packageVersion, readPacksAndConfig } from "../packs";
+import { buildReport, exitCodeOf, jsonReportChunks } from "../report/report";
 import type { Report, ReportContext } from "../report/report";
-import { renderSarif } from "../report/sarif";
-import { violationLines } from "../report/text";
+import { policyInfos, renderSarifChunks } from "../report/sarif";
+import type { PolicyInfo } from "../report/sarif";
+import { notEvaluatedLines, violationLines } from "../report/text";
 import { readStackConfig } from "./config";
 import type { StackConfig } from "./config";
 import { runStackProgram } from "./program";
@@ -124,10 +125,12 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
 
     let violations;
     let packNames: string[];
+    let policies: PolicyInfo[];
     try {
         const analyzer = loadAnalyzer();
         const handles = packs.map((p) => analyzer.loadPack(p));
         packNames = handles.map((h) => `${h.name}@${h.version}`);
+        policies = policyInfos(handles);
         violations = packs.length > 0 ? await analyzer.analyze(handles, resources, config) : [];
     } catch (e: any) {
         progress.done();
@@ -147,10 +150,14 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     const code = exitCodeOf(report);
     switch (opts.format) {
         case "json":
-            io.stdout(JSON.stringify(report, null, 2) + "\n");
+            for (const chunk of jsonReportChunks(report)) {
+                io.stdout(chunk);
+            }
             break;
         case "sarif":
-            io.stdout(renderSarif(report, ctx, { version: packageVersion(), exitCode: code }));
+            for (const chunk of renderSarifChunks(report, ctx, { version: packageVersion(), exitCode: code, policies, docsBase: docsBaseUri() })) {
+                io.stdout(chunk);
+            }
             break;
         default:
             io.stdout(renderPlanText(run.registrations, report, ctx, cfg.stack, packNames));
@@ -163,8 +170,12 @@ export function renderPlanText(registrations: Registration[], report: Report, ct
     if (report.violations.length > 0) {
         parts.push(["Policy violations:", ...violationLines(report, ctx)].join("\n") + "\n");
     }
+    if (report.notEvaluated.length > 0) {
+        parts.push(["Not evaluated during preview (the policy needs values that are unknown until deployment):", ...notEvaluatedLines(report)].join("\n") + "\n");
+    }
     parts.push(renderCounts(registrations));
     const s = report.summary;
-    parts.push(`Policy packs: ${packs.length > 0 ? packs.join(", ") : "none"}; ${s.mandatory} mandatory, ${s.advisory} advisory violation${s.advisory === 1 ? "" : "s"}\n`);
+    parts.push(`Policy packs: ${packs.length > 0 ? packs.join(", ") : "none"}; ${s.mandatory} mandatory, ${s.advisory} advisory violation${s.advisory === 1 ? "" : "s"}`
+        + `${s.notEvaluated > 0 ? `; ${s.notEvaluated} not evaluated during preview` : ""}\n`);
     return parts.join("\n");
 }
