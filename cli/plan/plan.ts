@@ -5,23 +5,24 @@ import type { EngineResource } from "../engine/contract";
 import type { Registration } from "../engine/mocks";
 import { Progress, UsageError } from "../io";
 import type { IO } from "../io";
-import { bundledPacks, packageVersion, readPacksAndConfig } from "../packs";
-import { buildReport, exitCodeOf } from "../report/report";
+import { bundledPacks, docsBaseUri, packageRoot, packageVersion, readPacksAndConfig } from "../packs";
+import { buildReport, exitCodeOf, jsonReportChunks } from "../report/report";
 import type { Report, ReportContext } from "../report/report";
-import { renderSarif } from "../report/sarif";
-import { violationLines } from "../report/text";
+import { policyInfos, renderSarifChunks } from "../report/sarif";
+import type { PolicyInfo } from "../report/sarif";
+import { notEvaluatedLines, violationLines } from "../report/text";
 import { readStackConfig } from "./config";
 import type { StackConfig } from "./config";
 import { kubernetesYaml, mermaidGraph, writeArtifacts } from "./artifacts";
 import { renderCost, stackCost } from "./cost";
 import type { CostLine, StackCost } from "./cost";
 import { runStackProgram } from "./program";
-import { resolveProject, stacksIn } from "./project";
-import type { PulumiProject } from "./project";
+import { findProjectFile as findProjectFileIn, resolveProgram } from "./project";
+import type { ResolvedProgram } from "./project";
 import { criticalPath, renderCriticalPath } from "./timings";
 import type { CriticalPath } from "./timings";
-import { registerTypeScript } from "./typescript";
 import { renderCounts, renderTree } from "./tree";
+import { registerTypeScript } from "./typescript";
 
 export interface PlanOptions {
     /** The stack; defaults to the only stack with a config file, and must be given when there are several. */
@@ -30,15 +31,57 @@ export interface PlanOptions {
     policyConfig?: string;
     /** Policy pack folders; defaults to every pack in policies/. */
     policyPacks?: string[];
-    /** Where to look for the project (the nearest Pulumi.yaml at or above it); defaults to the working directory. */
-    cwd?: string;
-    /** The program to run instead of the one Pulumi.yaml names (a file or folder, JavaScript or TypeScript). */
+    /** The compiled program; defaults to the program the project's Pulumi.yaml names (resolveProgram). */
     program?: string;
-    /** Where Pulumi.<stack>.yaml lives instead of the project's `stackConfigDir`. */
+    /** Where Pulumi.<stack>.yaml lives; defaults to the project's stackConfigDir. */
     configDir?: string;
+    /**
+     * Where to look for the project: the nearest folder at or above it with a Pulumi.yaml, as the Pulumi CLI
+     * looks from its working directory. Defaults to the working directory.
+     */
+    projectDir?: string;
     /** Folder to write the reports, the Kubernetes objects and the resource graph into. */
     out?: string;
     progress: boolean;
+}
+
+/** The nearest folder at or above `dir` that holds a project file, or `dir` itself when none does. */
+export function findProjectDir(dir: string): string {
+    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+        if (findProjectFileIn(d)) {
+            return d;
+        }
+        if (path.dirname(d) === d) {
+            return path.resolve(dir);
+        }
+    }
+}
+
+/** The stacks that have a config file in `dir` (`Pulumi.<stack>.yaml`), sorted. */
+export function stacksIn(dir: string): string[] {
+    if (!fs.existsSync(dir)) {
+        return [];
+    }
+    return fs.readdirSync(dir)
+        .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/** The Pulumi.yaml of the project: in the config folder or the nearest folder above it. */
+function findProjectFile(configDir: string, root: string): string {
+    let dir = configDir;
+    for (;;) {
+        const candidate = path.join(dir, "Pulumi.yaml");
+        if (fs.existsSync(candidate)) {
+            return candidate;
+        }
+        const up = path.dirname(dir);
+        if (up === dir || dir === root) {
+            return path.join(root, "Pulumi.yaml");
+        }
+        dir = up;
+    }
 }
 
 /** A registration as the analyzer receives it: its inputs in wire form, its parent, dependencies and provider. */
@@ -58,15 +101,20 @@ export function toEngineResource(r: Registration): EngineResource {
 }
 
 export async function plan(opts: PlanOptions, io: IO): Promise<number> {
+    const root = findProjectDir(opts.projectDir ?? process.cwd());
     const problems: string[] = [];
-    let project: PulumiProject;
-    try {
-        project = resolveProject(opts.cwd ?? process.cwd());
-    } catch (e: any) {
-        throw new UsageError([e.message]);
+    // The program and the folder it runs in are the ones `pulumi up` in the project would use.
+    let resolved: ResolvedProgram | undefined;
+    if (!opts.program) {
+        try {
+            resolved = resolveProgram(root);
+        } catch (e: any) {
+            problems.push(`${e.message}${root === packageRoot() ? " (run `npm run build`)" : ""}`);
+            throw new UsageError(problems);
+        }
     }
-    const program = opts.program ? path.resolve(opts.program) : project.program;
-    const configDir = opts.configDir ? path.resolve(opts.configDir) : project.stackConfigDir;
+    const program = opts.program ? path.resolve(opts.program) : resolved?.program ?? path.join(root, "dist", "stacks", "index.js");
+    const configDir = opts.configDir ? path.resolve(opts.configDir) : resolved?.stackConfigDir ?? path.join(root, "stacks");
     const packs = (opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : bundledPacks()).map((p) => path.resolve(p));
     let stack = opts.stack;
     if (stack === undefined) {
@@ -74,17 +122,17 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         if (stacks.length !== 1) {
             throw new UsageError([stacks.length === 0
                 ? `${configDir}: no Pulumi.<stack>.yaml here: pass --stack <name> (the stack's config file must exist)`
-                : `${project.file}: the project has several stacks (${stacks.join(", ")}): choose one with --stack`]);
+                : `${resolved?.projectFile ?? root}: the project has several stacks (${stacks.join(", ")}): choose one with --stack`]);
         }
         stack = stacks[0];
     }
     let cfg: StackConfig | undefined;
     try {
-        cfg = readStackConfig(project.file, configDir, stack);
+        cfg = readStackConfig(opts.configDir || !resolved ? findProjectFile(configDir, root) : resolved.projectFile, configDir, stack);
     } catch (e: any) {
         problems.push(e.message);
     }
-    if (!fs.existsSync(program)) {
+    if (opts.program && !fs.existsSync(program)) {
         problems.push(`${program}: the stack program is missing`);
     }
     const config = readPacksAndConfig(packs, opts.policyConfig, problems);
@@ -102,10 +150,11 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     let run;
     let unregister: (() => void) | undefined;
     try {
-        // The Pulumi CLI runs a program in its project folder; TypeScript is compiled as it is loaded.
-        process.chdir(project.dir);
-        if (project.typescript && needsTypeScript(program)) {
-            unregister = registerTypeScript(project);
+        // The runner changes into the folder the engine derives from Pulumi.yaml's main; TypeScript is
+        // compiled as it is loaded, as the language host's ts-node does.
+        process.chdir(resolved?.pwd ?? path.dirname(findProjectFile(configDir, root)));
+        if (/\.[cm]?ts$/.test(program) || (resolved && resolved.runtimeOptions.typescript !== false && !opts.program && /\.ts$/.test(resolved.program))) {
+            unregister = registerTypeScript(resolved?.projectFile ?? path.join(root, "Pulumi.yaml"), tsconfigOf(root, resolved));
         }
         const live = io.stderrIsTTY ? (n: number) => progress.step(`k8sprod plan: running the ${cfg.stack} stack's program: ${n} resources registered`) : undefined;
         run = await runStackProgram(program, cfg, live);
@@ -129,10 +178,12 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
 
     let violations;
     let packNames: string[];
+    let policies: PolicyInfo[];
     try {
         const analyzer = loadAnalyzer();
         const handles = packs.map((p) => analyzer.loadPack(p));
         packNames = handles.map((h) => `${h.name}@${h.version}`);
+        policies = policyInfos(handles);
         violations = packs.length > 0 ? await analyzer.analyze(handles, resources, config) : [];
     } catch (e: any) {
         progress.done();
@@ -154,25 +205,27 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     report.plan = {
         criticalPathSeconds: cp.seconds,
         serialSeconds: cp.serialSeconds,
-        criticalPath: cp.chain.map((s) => ({ urn: s.urn, seconds: s.seconds })),
+        criticalPath: cp.chain.map((x) => ({ urn: x.urn, seconds: x.seconds })),
         monthlyCost: round2(cost.monthly),
         monthlyCostAtMax: round2(cost.monthlyAtMax),
         costLines: cost.lines.map((l) => ({ ...l, ...(l.monthly !== undefined ? { monthly: round2(l.monthly) } : {}) })),
     };
     const code = exitCodeOf(report);
-    const render = {
-        text: () => renderPlanText(run.registrations, report, ctx, cfg.stack, packNames, cp, cost),
-        json: () => JSON.stringify(report, null, 2) + "\n",
-        sarif: () => renderSarif(report, ctx, { version: packageVersion(), exitCode: code }),
+    const render: Record<PlanOptions["format"], () => Iterable<string>> = {
+        json: () => jsonReportChunks(report),
+        sarif: () => renderSarifChunks(report, ctx, { version: packageVersion(), exitCode: code, policies, docsBase: docsBaseUri() }),
+        text: () => [renderPlanText(run.registrations, report, ctx, cfg.stack, packNames, cp, cost)],
     };
-    const printed = render[opts.format]();
-    io.stdout(printed);
+    for (const chunk of render[opts.format]()) {
+        io.stdout(chunk);
+    }
     if (opts.out) {
         const dir = path.resolve(opts.out);
+        const whole = (f: PlanOptions["format"]) => [...render[f]()].join("");
         const written = writeArtifacts(dir, {
-            "report.txt": opts.format === "text" ? printed : render.text(),
-            "report.json": opts.format === "json" ? printed : render.json(),
-            "report.sarif": opts.format === "sarif" ? printed : render.sarif(),
+            "report.txt": whole("text"),
+            "report.json": whole("json"),
+            "report.sarif": whole("sarif"),
             "kubernetes.yaml": kubernetesYaml(run.registrations),
             "graph.mmd": mermaidGraph(run.registrations, cp),
         });
@@ -197,17 +250,11 @@ function round2(n: number): number {
     return Math.round(n * 100) / 100;
 }
 
-/** Whether requiring `program` loads TypeScript: a .ts file, or a folder whose entry Node cannot find without the .ts loader. */
-function needsTypeScript(program: string): boolean {
-    if (program.endsWith(".ts")) {
-        return true;
-    }
-    try {
-        require.resolve(program);
-        return false;
-    } catch {
-        return true;
-    }
+/** The tsconfig the language host would use: `runtime.options.tsconfig`, or tsconfig.json in the project folder, if it exists. */
+function tsconfigOf(root: string, resolved: ResolvedProgram | undefined): string | undefined {
+    const option = resolved?.runtimeOptions.tsconfig;
+    const file = path.resolve(root, typeof option === "string" ? option : "tsconfig.json");
+    return fs.existsSync(file) ? file : undefined;
 }
 
 export function renderPlanText(registrations: Registration[], report: Report, ctx: ReportContext, stack: string, packs: string[], cp: CriticalPath, cost: StackCost): string {
@@ -215,10 +262,14 @@ export function renderPlanText(registrations: Registration[], report: Report, ct
     if (report.violations.length > 0) {
         parts.push(["Policy violations:", ...violationLines(report, ctx)].join("\n") + "\n");
     }
+    if (report.notEvaluated.length > 0) {
+        parts.push(["Not evaluated during preview (the policy needs values that are unknown until deployment):", ...notEvaluatedLines(report)].join("\n") + "\n");
+    }
     parts.push(renderCounts(registrations));
     parts.push(renderCriticalPath(cp));
     parts.push(renderCost(cost));
     const s = report.summary;
-    parts.push(`Policy packs: ${packs.length > 0 ? packs.join(", ") : "none"}; ${s.mandatory} mandatory, ${s.advisory} advisory violation${s.advisory === 1 ? "" : "s"}\n`);
+    parts.push(`Policy packs: ${packs.length > 0 ? packs.join(", ") : "none"}; ${s.mandatory} mandatory, ${s.advisory} advisory violation${s.advisory === 1 ? "" : "s"}`
+        + `${s.notEvaluated > 0 ? `; ${s.notEvaluated} not evaluated during preview` : ""}\n`);
     return parts.join("\n");
 }

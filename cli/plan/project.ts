@@ -2,39 +2,108 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 
-// Which program a Pulumi project runs, found as the Pulumi CLI and @pulumi/pulumi's Node.js runner find
-// it (node_modules/@pulumi/pulumi/cmd/run/run.js): the project is the nearest Pulumi.yaml at or above
-// the working directory; `main` (relative to the project folder) names the program, a file or a folder
-// that Node resolves (its package.json `main`, then index.js, or index.ts under TypeScript); without
-// `main`, the program is the project folder, or the `exports` / `main` of the nearest package.json
-// when that file exists. The language host runs the program in the project folder.
-
-export interface PulumiProject {
-    /** The project folder (where Pulumi.yaml is). */
-    dir: string;
-    /** Pulumi.yaml (or Pulumi.yml). */
-    file: string;
-    name: string;
-    /** The program to require: a file or a folder, absolute. */
-    program: string;
-    /** Where Pulumi.<stack>.yaml files live: `stackConfigDir`, or the project folder. */
+/**
+ * Where the Pulumi CLI and `@pulumi/pulumi`'s Node.js runner find a project's program. Two steps,
+ * each mirrored from the code that performs it:
+ *
+ * 1. The engine (pkg/engine/project.go `getPwdMain` in pulumi/pulumi) turns Pulumi.yaml's `main` into a
+ *    working directory and an entry point: no `main` -> the project folder and `.`; a folder -> that
+ *    folder and `.`; a file -> its folder and its base name. A `main` that does not exist is an error.
+ * 2. The runner (`@pulumi/pulumi/cmd/run/run.js`) changes into that directory. With entry point `.` it
+ *    looks for the nearest package.json/package.yaml at or above the directory and, if the manifest
+ *    has `exports` (a string, or `exports["."]` as a string or its `default`/`require`/`import`) or else
+ *    `main`, runs that file when it exists (otherwise warns and keeps the directory). A CommonJS
+ *    program is then `require`d (a directory as `dir/`: its package.json `main`, else index.js); an ES
+ *    module package (`"type": "module"`) imports the file, or a directory's index.js/.mjs/.ts/.mts.
+ *
+ * So a `main` naming a folder does not by itself choose the folder's index.js: the package's own
+ * `main` wins when the folder has no package.json of its own.
+ */
+export interface ResolvedProgram {
+    /** Absolute path of the project file (Pulumi.yaml, Pulumi.yml or Pulumi.json). */
+    projectFile: string;
+    /** The project's name. */
+    project: string;
+    /** The runtime's name (`runtime` or `runtime.name`). */
+    runtime: string;
+    /** `runtime.options`, as written. */
+    runtimeOptions: Record<string, unknown>;
+    /** Folder of the stacks' config files (`stackConfigDir`, relative to the project), absolute. */
     stackConfigDir: string;
-    /** Whether the runner would load TypeScript (`runtime.options.typescript`, on by default). */
-    typescript: boolean;
-    /** The tsconfig the runner would use (`runtime.options.tsconfig`, or tsconfig.json in the project folder) if it exists. */
-    tsconfig?: string;
+    /** The directory the runner changes into (`--pwd`). */
+    pwd: string;
+    /** The entry point the engine passes: `.` or a file name in `pwd`. */
+    entryPoint: string;
+    /** The folder of the package manifest the runner found (or `pwd` when there is none). */
+    packageRoot: string;
+    /** The file the runner loads, absolute. */
+    program: string;
+    /** How the runner loads it. */
+    moduleKind: "commonjs" | "module";
+    /** Warnings the runner would print while resolving. */
+    warnings: string[];
 }
 
-/** Raised when there is no usable project; the message names the file or folder. */
-export class ProjectError extends Error {}
+/** The file names the Pulumi CLI accepts for a project, in its order. */
+export const PROJECT_FILE_NAMES = ["Pulumi.yaml", "Pulumi.yml", "Pulumi.json"];
+const MANIFEST_NAMES = ["package.json", "package.yaml"];
 
-/** The nearest Pulumi.yaml (or Pulumi.yml) at or above `dir`, as the Pulumi CLI looks for it. */
-export function findProjectFile(dir: string): string | undefined {
-    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
-        for (const name of ["Pulumi.yaml", "Pulumi.yml"]) {
-            const f = path.join(d, name);
-            if (fs.existsSync(f)) {
-                return f;
+/** The project file in `projectDir`, or undefined. */
+export function findProjectFile(projectDir: string): string | undefined {
+    for (const name of PROJECT_FILE_NAMES) {
+        const p = path.join(projectDir, name);
+        if (fs.existsSync(p)) {
+            return p;
+        }
+    }
+    return undefined;
+}
+
+function readDoc(file: string): any {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (e: any) {
+        throw new Error(`${file}: cannot read it (${e.code ?? e.message})`, { cause: e });
+    }
+    try {
+        return file.endsWith(".json") ? JSON.parse(text) : parse(text);
+    } catch (e: any) {
+        throw new Error(`${file}: cannot parse it: ${String(e.message).split("\n")[0]}`, { cause: e });
+    }
+}
+
+function isDirectory(p: string): boolean {
+    try {
+        return fs.statSync(p).isDirectory();
+    } catch {
+        return false;
+    }
+}
+
+/** The engine's getPwdMain: Pulumi.yaml's `main` as a working directory and an entry point. */
+export function pwdAndEntryPoint(root: string, main: string | undefined, projectFile = path.join(root, "Pulumi.yaml")): { pwd: string; entryPoint: string } {
+    if (main === undefined || main === "") {
+        return { pwd: root, entryPoint: "." };
+    }
+    // filepath.Clean: no trailing separator.
+    const target = path.resolve(root, main);
+    let stat: fs.Stats;
+    try {
+        stat = fs.statSync(target);
+    } catch (e: any) {
+        throw new Error(`${projectFile}: project 'main' could not be read: ${target} (${e.code ?? e.message})`, { cause: e });
+    }
+    return stat.isDirectory() ? { pwd: target, entryPoint: "." } : { pwd: path.dirname(target), entryPoint: path.basename(target) };
+}
+
+/** The nearest package manifest at or above `dir` (package.json preferred to package.yaml in one folder). */
+function searchUpManifest(dir: string): string | undefined {
+    for (let d = dir; ; d = path.dirname(d)) {
+        for (const name of MANIFEST_NAMES) {
+            const p = path.join(d, name);
+            if (fs.existsSync(p)) {
+                return p;
             }
         }
         if (path.dirname(d) === d) {
@@ -43,104 +112,132 @@ export function findProjectFile(dir: string): string | undefined {
     }
 }
 
-/** The nearest folder at or above `dir` with a package.json (the runner's npm package root), or `dir`. */
-function packageRootOf(programPath: string): string {
-    let start: string;
-    try {
-        start = fs.statSync(programPath).isDirectory() ? programPath : path.dirname(programPath);
-    } catch {
-        start = path.dirname(programPath);
-    }
-    for (let d = start; ; d = path.dirname(d)) {
-        if (fs.existsSync(path.join(d, "package.json"))) {
-            return d;
-        }
-        if (path.dirname(d) === d) {
-            return start;
+function readManifest(dir: string): any {
+    for (const name of MANIFEST_NAMES) {
+        const p = path.join(dir, name);
+        if (fs.existsSync(p)) {
+            try {
+                return readDoc(p) ?? {};
+            } catch {
+                return {};
+            }
         }
     }
+    return {};
 }
 
-/** The entry point of a package.json when the project has no `main`: `exports` (".": default, require, import), then `main`. */
-function packageEntrypoint(pkg: any): string | undefined {
-    const exp = pkg?.exports;
-    if (typeof exp === "string") {
-        return exp;
+/**
+ * Resolves the program a Pulumi project runs, as `pulumi up` in `projectDir` would (see the
+ * interface's comment). Throws an Error naming the file when the project cannot run: no project
+ * file, a runtime other than nodejs, a `main` that does not exist, or no file to load.
+ */
+export function resolveProgram(projectDir: string): ResolvedProgram {
+    const root = path.resolve(projectDir);
+    const projectFile = findProjectFile(root);
+    if (!projectFile) {
+        throw new Error(`${root}: no Pulumi project here (none of ${PROJECT_FILE_NAMES.join(", ")})`);
     }
-    if (exp && typeof exp === "object") {
-        const dot = exp["."];
-        if (typeof dot === "string") {
-            return dot;
-        }
-        if (dot && typeof dot === "object") {
-            return dot.default || dot.require || dot.import;
-        }
-        return undefined;
-    }
-    return typeof pkg?.main === "string" && pkg.main !== "" ? pkg.main : undefined;
-}
-
-/** Reads the project around `cwd` and resolves its program as the Node.js runner does. */
-export function resolveProject(cwd: string): PulumiProject {
-    const file = findProjectFile(cwd);
-    if (!file) {
-        throw new ProjectError(`${path.resolve(cwd)}: no Pulumi.yaml here or in any folder above (run k8sprod plan in a Pulumi project, or pass --cwd)`);
-    }
-    let doc: any;
-    try {
-        doc = parse(fs.readFileSync(file, "utf8"));
-    } catch (e: any) {
-        throw new ProjectError(`${file}: invalid YAML: ${String(e.message).split("\n")[0]}`);
-    }
-    const dir = path.dirname(file);
+    const doc = readDoc(projectFile);
     if (typeof doc?.name !== "string" || doc.name === "") {
-        throw new ProjectError(`${file}: the project has no name`);
+        throw new Error(`${projectFile}: the project has no name`);
     }
     const runtime = typeof doc.runtime === "string" ? doc.runtime : doc.runtime?.name;
     if (runtime !== "nodejs") {
-        throw new ProjectError(`${file}: runtime is ${JSON.stringify(runtime)}; k8sprod plan runs Node.js programs (runtime: nodejs)`);
+        throw new Error(`${projectFile}: runtime ${JSON.stringify(runtime)}: only nodejs programs can be resolved`);
     }
-    const options = typeof doc.runtime === "object" ? doc.runtime?.options ?? {} : {};
+    const runtimeOptions = typeof doc.runtime === "object" && doc.runtime?.options && typeof doc.runtime.options === "object" ? doc.runtime.options : {};
     if (doc.main !== undefined && typeof doc.main !== "string") {
-        throw new ProjectError(`${file}: main must be a path`);
+        throw new Error(`${projectFile}: main must be a string`);
     }
-    let program = path.join(dir, doc.main ?? ".");
-    if (doc.main === undefined || doc.main === "." || doc.main === "") {
-        const root = packageRootOf(program);
-        const pkgFile = path.join(root, "package.json");
-        let pkg: any;
-        try {
-            pkg = fs.existsSync(pkgFile) ? JSON.parse(fs.readFileSync(pkgFile, "utf8")) : undefined;
-        } catch (e: any) {
-            throw new ProjectError(`${pkgFile}: not valid JSON (${e.message})`);
+    const { pwd, entryPoint } = pwdAndEntryPoint(root, doc.main, projectFile);
+
+    const warnings: string[] = [];
+    let program = entryPoint === "." ? pwd : path.join(pwd, entryPoint);
+    const manifest = searchUpManifest(isDirectory(program) ? program : path.dirname(program));
+    if (!manifest) {
+        warnings.push("Could not find a package.json or package.yaml file for the program. Using the Pulumi program directory as the project root.");
+    }
+    const packageRoot = manifest ? path.dirname(manifest) : (isDirectory(program) ? program : path.dirname(program));
+    const pkg = manifest ? readManifest(packageRoot) : {};
+    if (entryPoint === ".") {
+        const entry = (e: unknown) => {
+            if (typeof e !== "string") {
+                // The runner joins it to the package root as it is; a missing value names no file.
+                warnings.push(`Could not find entry point '${String(e)}' specified in package.json; using '${program}' instead`);
+                return;
+            }
+            const p = path.join(packageRoot, e);
+            if (fs.existsSync(p)) {
+                program = p;
+            } else {
+                warnings.push(`Could not find entry point '${e}' specified in package.json; using '${program}' instead`);
+            }
+        };
+        if (typeof pkg.exports === "string") {
+            entry(pkg.exports);
+        } else if (typeof pkg.exports === "object" && pkg.exports !== null) {
+            const dot = pkg.exports["."];
+            if (typeof dot === "string") {
+                entry(dot);
+            } else if (typeof dot === "object" && dot !== null) {
+                entry(dot.default || dot.require || dot.import);
+            }
+        } else if (pkg.main) {
+            entry(pkg.main);
         }
-        const entry = packageEntrypoint(pkg);
-        if (entry && fs.existsSync(path.join(root, entry))) {
-            program = path.join(root, entry);
-        }
     }
-    if (!fs.existsSync(program)) {
-        throw new ProjectError(`${file}: the program ${path.relative(dir, program) || "."} (main) does not exist`);
+    const moduleKind = pkg.type === "module" ? "module" : "commonjs";
+    // The language host runs TypeScript (registers ts-node) unless `runtime.options.typescript` is false.
+    const typescript = runtimeOptions.typescript !== false;
+    const file = moduleKind === "module" ? esmEntry(program) : cjsEntry(program, typescript);
+    if (!file) {
+        throw new Error(`${projectFile}: no program to run: ${program} names no file the runner can load`);
     }
-    const tsconfig = path.resolve(dir, typeof options.tsconfig === "string" ? options.tsconfig : "tsconfig.json");
     return {
-        dir,
-        file,
-        name: doc.name,
-        program,
-        stackConfigDir: path.resolve(dir, typeof doc.stackConfigDir === "string" ? doc.stackConfigDir : "."),
-        typescript: options.typescript !== false,
-        ...(fs.existsSync(tsconfig) ? { tsconfig } : {}),
+        projectFile,
+        project: doc.name,
+        runtime,
+        runtimeOptions,
+        stackConfigDir: path.resolve(root, typeof doc.stackConfigDir === "string" ? doc.stackConfigDir : "."),
+        pwd,
+        entryPoint,
+        packageRoot,
+        program: file,
+        moduleKind,
+        warnings,
     };
 }
 
-/** The stacks that have a config file in `dir` (`Pulumi.<stack>.yaml`), sorted. */
-export function stacksIn(dir: string): string[] {
-    if (!fs.existsSync(dir)) {
-        return [];
+/**
+ * What `require(program)` loads (a directory as `dir/`), by Node's own resolution; with ts-node
+ * registered, `.ts` is one more extension (tried after Node's own).
+ */
+function cjsEntry(program: string, typescript: boolean): string | undefined {
+    const dir = isDirectory(program);
+    const spec = dir && !program.endsWith(path.sep) ? program + path.sep : program;
+    try {
+        return require.resolve(spec);
+    } catch {
+        const ts = dir ? path.join(program, "index.ts") : `${program}.ts`;
+        return typescript && fs.existsSync(ts) ? ts : undefined;
     }
-    return fs.readdirSync(dir)
-        .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
-        .filter((s): s is string => s !== undefined)
-        .sort();
+}
+
+/** What the runner imports for an ES module package: the file, or a directory's index file. */
+function esmEntry(program: string): string | undefined {
+    let p: string;
+    try {
+        p = fs.realpathSync(path.resolve(program));
+    } catch {
+        return undefined;
+    }
+    if (!isDirectory(p)) {
+        return p;
+    }
+    for (const index of ["index.js", "index.mjs", "index.ts", "index.mts"]) {
+        if (fs.existsSync(path.join(p, index))) {
+            return path.join(p, index);
+        }
+    }
+    return undefined;
 }

@@ -1,29 +1,30 @@
 import * as fs from "fs";
 import * as path from "path";
-import type { PulumiProject } from "./project";
 
 // TypeScript programs are planned as the Pulumi CLI runs them, without a build step: every `.ts` file the
-// program requires is compiled to CommonJS when it is loaded. k8sprod transpiles only (it does not type
-// check: run `tsc --noEmit` for that), with the project's own `typescript` package and its tsconfig's options.
+// program requires is compiled to CommonJS when it is loaded (the language host does the same through
+// ts-node). k8sprod transpiles only (it does not type check: run `tsc --noEmit` for that), with the project's
+// own `typescript` package and its tsconfig's options.
 
-/** Installs the `.ts` loader for `project`; returns the function that removes it again. */
-export function registerTypeScript(project: PulumiProject): () => void {
+/** Installs the `.ts` loader for the project of `projectFile`; returns the function that removes it again. */
+export function registerTypeScript(projectFile: string, tsconfig: string | undefined): () => void {
+    const projectDir = path.dirname(projectFile);
     let tsPath: string;
     try {
-        tsPath = require.resolve("typescript", { paths: [project.dir, __dirname] });
+        tsPath = require.resolve("typescript", { paths: [projectDir, __dirname] });
     } catch {
-        throw new Error(`${project.file}: the program is TypeScript but no \`typescript\` package is installed for it `
+        throw new Error(`${projectFile}: the program is TypeScript but no \`typescript\` package is installed for it `
             + "(npm install --save-dev typescript), or compile it and point `main` at the JavaScript");
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const ts = require(tsPath) as typeof import("typescript");
     let options: import("typescript").CompilerOptions = {};
-    if (project.tsconfig) {
-        const read = ts.readConfigFile(project.tsconfig, ts.sys.readFile);
+    if (tsconfig) {
+        const read = ts.readConfigFile(tsconfig, ts.sys.readFile);
         if (read.error) {
-            throw new Error(`${project.tsconfig}: ${ts.flattenDiagnosticMessageText(read.error.messageText, "\n")}`);
+            throw new Error(`${tsconfig}: ${ts.flattenDiagnosticMessageText(read.error.messageText, "\n")}`);
         }
-        options = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(project.tsconfig)).options;
+        options = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(tsconfig)).options;
     }
     const compilerOptions: import("typescript").CompilerOptions = {
         target: ts.ScriptTarget.ES2020,

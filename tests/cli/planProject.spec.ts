@@ -1,4 +1,4 @@
-// `k8sprod plan` on any Pulumi project: which program it runs (as @pulumi/pulumi's runner picks it), the
+// `k8sprod plan` on any Pulumi project (which program it runs is tests/cli/project.spec.ts's subject): the
 // critical path and the cost it prints, and the artefacts --out writes (read back by `k8sprod check`).
 import * as assert from "assert";
 import * as fs from "fs";
@@ -7,7 +7,6 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import type { Registration } from "../../cli/engine/mocks";
 import { stackCost } from "../../cli/plan/cost";
-import { resolveProject } from "../../cli/plan/project";
 import { criticalPath, CREATE_TIMES, DEFAULT_CREATE_TIME } from "../../cli/plan/timings";
 import { ROOT, bin } from "./helpers";
 import { sarifErrors } from "./sarif";
@@ -20,45 +19,6 @@ function tempDir(files: Record<string, string>): string {
     }
     return dir;
 }
-
-describe("resolving a Pulumi project's program", () => {
-    const project = "name: shop\nruntime: nodejs\n";
-
-    it("runs `main` relative to the project folder, found from a subfolder, with its stackConfigDir", () => {
-        const dir = tempDir({ "Pulumi.yaml": `${project}main: src/app.ts\nstackConfigDir: config\n`, "src/app.ts": "", "deep/er/x": "" });
-        const p = resolveProject(path.join(dir, "deep", "er"));
-        assert.strictEqual(p.program, path.join(dir, "src", "app.ts"));
-        assert.strictEqual(p.stackConfigDir, path.join(dir, "config"));
-        assert.strictEqual(p.name, "shop");
-        assert.strictEqual(p.typescript, true);
-    });
-
-    it("without main, runs the package.json `exports` before its `main`, as the runner does", () => {
-        const withExports = tempDir({ "Pulumi.yaml": project, "package.json": JSON.stringify({ main: "a.js", exports: { ".": { require: "b.js" } } }), "a.js": "", "b.js": "" });
-        assert.strictEqual(resolveProject(withExports).program, path.join(withExports, "b.js"));
-        const withMain = tempDir({ "Pulumi.yaml": project, "package.json": JSON.stringify({ main: "bin/index.js" }), "bin/index.js": "" });
-        assert.strictEqual(resolveProject(withMain).program, path.join(withMain, "bin", "index.js"));
-        // an entry that does not exist falls back to the project folder (the runner warns and does the same)
-        const missing = tempDir({ "Pulumi.yaml": project, "package.json": JSON.stringify({ main: "gone.js" }) });
-        assert.strictEqual(resolveProject(missing).program, missing);
-    });
-
-    it("reads `typescript: false` and the tsconfig option", () => {
-        const dir = tempDir({ "Pulumi.yaml": "name: x\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n    tsconfig: tsconfig.build.json\n", "tsconfig.build.json": "{}" });
-        const p = resolveProject(dir);
-        assert.strictEqual(p.typescript, false);
-        assert.strictEqual(p.tsconfig, path.join(dir, "tsconfig.build.json"));
-    });
-
-    it("refuses a folder without a project, another runtime, and a main that does not exist, naming the file", () => {
-        const none = tempDir({ "x.txt": "" });
-        assert.throws(() => resolveProject(none), /no Pulumi\.yaml here or in any folder above/);
-        const python = tempDir({ "Pulumi.yaml": "name: x\nruntime: python\n" });
-        assert.throws(() => resolveProject(python), /Pulumi\.yaml: runtime is "python"; k8sprod plan runs Node\.js programs/);
-        const gone = tempDir({ "Pulumi.yaml": `${project}main: dist/index.js\n` });
-        assert.throws(() => resolveProject(gone), /Pulumi\.yaml: the program dist\/index\.js \(main\) does not exist/);
-    });
-});
 
 function reg(name: string, type: string, opts: Partial<Registration> = {}): Registration {
     return {
