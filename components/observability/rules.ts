@@ -201,7 +201,7 @@ export function pipelineAlerts(t: AlertThresholds = DEFAULT_ALERT_THRESHOLDS): R
         rules: [
             {
                 alert: "FluentBitDroppingRecords",
-                expr: "sum by (namespace, pod, name) (rate(fluentbit_output_dropped_records_total[5m]) + rate(fluentbit_output_retries_failed_total[5m])) > 0",
+                expr: "sum by (namespace, pod, name) (rate(fluentbit_output_dropped_records_total[5m]) > 0 or rate(fluentbit_output_retries_failed_total[5m]) > 0)",
                 for: "5m",
                 labels: { severity: "critical" },
                 annotations: {
@@ -213,7 +213,7 @@ export function pipelineAlerts(t: AlertThresholds = DEFAULT_ALERT_THRESHOLDS): R
             buffer("critical", t.logBufferCriticalPercent),
             {
                 alert: "OtelCollectorExportFailing",
-                expr: "sum by (namespace, pod, exporter) (rate(otelcol_exporter_send_failed_spans_total[5m]) + rate(otelcol_exporter_enqueue_failed_spans_total[5m])) > 0",
+                expr: "sum by (namespace, pod, exporter) (rate(otelcol_exporter_send_failed_spans_total[5m]) > 0 or rate(otelcol_exporter_enqueue_failed_spans_total[5m]) > 0)",
                 for: "5m",
                 labels: { severity: "critical" },
                 annotations: {
