@@ -50,7 +50,7 @@ export interface CollectorPorts {
 export const DEFAULT_PORTS: CollectorPorts = { otlpGrpc: 4317, otlpHttp: 4318, health: 13133, metrics: 8888 };
 
 /** How tier 1 finds the tier-2 replicas: the headless Service's DNS name (in the cluster), or fixed host:port list. */
-export type Resolver = { dns: { hostname: string; port: number } } | { static: { hostnames: string[] } };
+export type Resolver = { dns: { hostname: string; port: string } } | { static: { hostnames: string[] } };
 
 /** Adds every problem of user sampling settings (partial). */
 export function checkSampling(problems: Problems, path: string, s: Partial<SamplingSettings> | undefined): void {
@@ -87,13 +87,16 @@ export function checkExporter(problems: Problems, path: string, e: ExporterSetti
     }
 }
 
-/** The name and settings of the exporter block. */
+/**
+ * The collector component and settings of the exporter. Collector 0.159 names the OTLP exporters `otlp_grpc` and
+ * `otlp_http` (the older `otlp`/`otlphttp` are aliases); users still say otlp/otlphttp.
+ */
 export function exporterBlock(e: ExporterSettings): [string, Record<string, any>] {
     switch (e.type) {
         case "otlp":
-            return ["otlp", { endpoint: e.endpoint, tls: { insecure: e.insecure ?? false }, sending_queue: { enabled: true }, retry_on_failure: { enabled: true } }];
+            return ["otlp_grpc", { endpoint: e.endpoint, tls: { insecure: e.insecure ?? false }, sending_queue: { enabled: true }, retry_on_failure: { enabled: true } }];
         case "otlphttp":
-            return ["otlphttp", { endpoint: e.endpoint, sending_queue: { enabled: true }, retry_on_failure: { enabled: true } }];
+            return ["otlp_http", { endpoint: e.endpoint, sending_queue: { enabled: true }, retry_on_failure: { enabled: true } }];
         default:
             return ["awsxray", { region: e.region }];
     }
@@ -119,7 +122,7 @@ export function ingestConfig(o: { resolver: Resolver; ports?: CollectorPorts }):
         receivers: receivers(ports),
         processors: { memory_limiter: memoryLimiter },
         exporters: {
-            loadbalancing: {
+            load_balancing: {
                 routing_key: "traceID",
                 protocol: { otlp: { tls: { insecure: true }, sending_queue: { enabled: true }, retry_on_failure: { enabled: true } } },
                 resolver: o.resolver,
@@ -128,7 +131,7 @@ export function ingestConfig(o: { resolver: Resolver; ports?: CollectorPorts }):
         extensions: { health_check: { endpoint: `0.0.0.0:${ports.health}` } },
         service: {
             ...commonService(ports),
-            pipelines: { traces: { receivers: ["otlp"], processors: ["memory_limiter"], exporters: ["loadbalancing"] } },
+            pipelines: { traces: { receivers: ["otlp"], processors: ["memory_limiter"], exporters: ["load_balancing"] } },
         },
     };
 }

@@ -118,7 +118,8 @@ export function ingestEndpoint(namespace: string): string {
 export function pipelineConfigs(a: TracingArgs, namespace: string, region?: string): { ingest: Record<string, any>; sampler: Record<string, any> } {
     const exporter = a.exporter.type === "awsxray" ? { ...a.exporter, region: a.exporter.region ?? region } : a.exporter;
     return {
-        ingest: ingestConfig({ resolver: { dns: { hostname: samplerHeadlessHost(namespace), port: DEFAULT_PORTS.otlpGrpc } } }),
+        // The collector reads the DNS resolver's port as a string (a number is refused at start).
+        ingest: ingestConfig({ resolver: { dns: { hostname: samplerHeadlessHost(namespace), port: String(DEFAULT_PORTS.otlpGrpc) } } }),
         sampler: samplerConfig({ sampling: samplingSettings(a), exporter }),
     };
 }
