@@ -7,3 +7,10 @@ export {
     EksCluster, EksClusterArgs, EksNodeGroupArgs, NodeTaintArgs, ClusterAccessEntryArgs, ExistingNetworkArgs, ExistingSubnetArgs,
     IrsaRole, IrsaRoleArgs,
 } from "./components/cluster";
+export {
+    Monitoring, MonitoringArgs, PrometheusSettings, AlertmanagerSettings, ResourceSpec,
+    Logging, LoggingArgs, Tracing, TracingArgs,
+} from "./components/observability";
+export { AlertReceiver } from "./components/observability/alertmanager";
+export { ScrapeTarget } from "./components/observability/scrape";
+export { ExporterSettings } from "./components/observability/collector";

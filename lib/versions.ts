@@ -89,6 +89,12 @@ export const HELM_CHARTS = {
     verticalPodAutoscaler: { chart: "vpa", version: "5.0.0", repo: "https://charts.fairwinds.com/stable", appVersion: "1.7.1" },
     /** prometheus-community/helm-charts `charts/prometheus-adapter`. */
     prometheusAdapter: { chart: "prometheus-adapter", version: "5.3.0", repo: "https://prometheus-community.github.io/helm-charts", appVersion: "v0.12.0" },
+    /** prometheus-community/helm-charts `charts/kube-prometheus-stack` (Prometheus Operator v0.93.1, Prometheus, Alertmanager, Grafana, node exporter, kube-state-metrics). */
+    kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts", appVersion: "v0.93.1" },
+    /** fluent/helm-charts `charts/fluent-bit` (Fluent Bit 5.1.1). */
+    fluentBit: { chart: "fluent-bit", version: "0.58.1", repo: "https://fluent.github.io/helm-charts", appVersion: "5.1.1" },
+    /** open-telemetry/opentelemetry-helm-charts `charts/opentelemetry-operator` (operator 0.158.0). */
+    opentelemetryOperator: { chart: "opentelemetry-operator", version: "0.122.0", repo: "https://open-telemetry.github.io/opentelemetry-helm-charts", appVersion: "0.158.0" },
 } as const satisfies Record<string, HelmChartPin>;
 
 /**
@@ -101,3 +107,14 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Record<KubernetesVersion, string> = 
     "1.34": "v1.34.5",
     "1.35": "v1.35.2",
 };
+
+/**
+ * The OpenTelemetry Collector that the Tracing component's collectors run: the contrib distribution (it holds
+ * tail_sampling, loadbalancing and awsxray; the operator's default k8s distribution has no awsxray). The tests
+ * build a collector of the same version with the OpenTelemetry Collector Builder (scripts/tools/otelcol) and
+ * run every emitted configuration through it, so this version and the builder's must stay equal.
+ */
+export const OTEL_COLLECTOR_IMAGE = {
+    repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib",
+    tag: "0.159.0",
+} as const;

@@ -1,6 +1,7 @@
 // The prod stack (stacks/Pulumi.prod.yaml) run as `pulumi preview` would run it, offline: the platform is built,
 // the example app goes onto it through the cluster's Kubernetes provider, and both packs pass it.
 import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { analyze, EngineViolation, loadPack } from "../../cli/engine/analyzer";
 import { readStackConfig } from "../../cli/plan/config";
@@ -9,6 +10,7 @@ import { repoRoot } from "../helpers/policy";
 import { engineResources } from "./harness";
 
 const PROGRAM = path.join(repoRoot, "dist", "stacks", "index.js");
+const PLATFORM_CONFIG = JSON.parse(fs.readFileSync(path.join(repoRoot, "policies", "kubernetes", "examples", "platform.json"), "utf8"));
 
 describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
     let run: ProgramRun;
@@ -22,7 +24,10 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
         const cfg = readStackConfig(path.join(repoRoot, "Pulumi.yaml"), path.join(repoRoot, "stacks"), "prod");
         run = await runStackProgram(PROGRAM, cfg);
         const packs = [loadPack(path.join(repoRoot, "policies", "aws")), loadPack(path.join(repoRoot, "policies", "kubernetes"))];
-        violations = await analyze(packs, engineResources(run.registrations));
+        violations = await analyze(packs, engineResources(run.registrations), {
+            // The platform's privileged namespaces (node exporter, Fluent Bit), with their reasons: the config `npm start` uses.
+            "k8sprod-kubernetes": { "require-namespace-pod-security": PLATFORM_CONFIG["require-namespace-pod-security"] },
+        });
     });
 
     it("runs without errors or unanswered lookups", () => {
@@ -50,6 +55,17 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
         for (const r of k8sObjects) {
             assert.ok(r.provider.startsWith(provider.urn), `${r.type} ${r.name} is deployed with the cluster's provider`);
         }
+    });
+
+    it("composes Monitoring, Logging and Tracing, and PrometheusAdapter reads the Prometheus that Monitoring installs", () => {
+        for (const t of ["k8sprod:observability:Monitoring", "k8sprod:observability:Logging", "k8sprod:observability:Tracing"]) {
+            assert.strictEqual(run.registrations.filter((r) => r.type === t).length, 1, t);
+        }
+        const adapter = run.registrations.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "prometheus-adapter");
+        assert.ok(adapter);
+        assert.deepStrictEqual(adapter.inputs.values.prometheus, { url: "http://prometheus-operated.monitoring.svc", port: 9090 });
+        const stack = run.registrations.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack");
+        assert.strictEqual(stack?.inputs.namespace, "monitoring");
     });
 
     it("tags every AWS resource, so required-tags (advisory) reports nothing", () => {
