@@ -89,6 +89,8 @@ export const HELM_CHARTS = {
     verticalPodAutoscaler: { chart: "vpa", version: "5.0.0", repo: "https://charts.fairwinds.com/stable", appVersion: "1.7.1" },
     /** prometheus-community/helm-charts `charts/prometheus-adapter`. */
     prometheusAdapter: { chart: "prometheus-adapter", version: "5.3.0", repo: "https://prometheus-community.github.io/helm-charts", appVersion: "v0.12.0" },
+    /** vmware-tanzu/helm-charts `charts/velero` (Velero 1.18.1). */
+    velero: { chart: "velero", version: "12.1.0", repo: "https://vmware-tanzu.github.io/helm-charts", appVersion: "1.18.1" },
 } as const satisfies Record<string, HelmChartPin>;
 
 /**
@@ -101,3 +103,17 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Record<KubernetesVersion, string> = 
     "1.34": "v1.34.5",
     "1.35": "v1.35.2",
 };
+
+/**
+ * Velero's AWS plugin (object store for S3), installed as an init container of the Velero server. Plugin
+ * v1.14.x is the line documented for Velero 1.18.x (velero-io/velero discussion #10563); v1.14.4 is its newest
+ * patch there (CVE fixes). Not pulled from here (no registry access): confirm the tag on Docker Hub.
+ */
+export const VELERO_AWS_PLUGIN_IMAGE = "docker.io/velero/velero-plugin-for-aws:v1.14.4";
+
+/**
+ * The image RestoreDrill runs its script in by default: it needs bash, coreutils, curl and a kubectl of the
+ * cluster's minor. alpine/k8s publishes one tag per kubectl release with those tools; the tag was not pulled
+ * from here (no registry access). Override with RestoreDrillArgs.image (e.g. an image in your own registry).
+ */
+export const RESTORE_DRILL_IMAGE = "docker.io/alpine/k8s:1.35.0";

@@ -4,12 +4,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { deployExampleApp } from "./app";
-import { buildPlatform } from "./platform";
+import { buildBackups, buildPlatform } from "./platform";
 
 const config = new pulumi.Config();
 // `k8sprod:platform: true` (the prod stack) builds the AWS platform and deploys the app through its provider.
 const platform = config.getBoolean("platform") ? buildPlatform(config) : undefined;
 const app = deployExampleApp(config, platform ? { providers: { kubernetes: platform.cluster.provider } } : {});
+// ---- backups (issue 10): Velero and a restore drill of the example app's namespace ----------------------------
+const backups = platform ? buildBackups(config, platform, app) : undefined;
+// ---- end backups -----------------------------------------------------------------------------------------
 
 export const namespace = app.namespace.name;
 export const apiHost = app.api.serviceHost;
@@ -22,4 +25,8 @@ export const cluster = platform
         availabilityZones: platform.cluster.availabilityZones,
         nodeGroups: platform.cluster.nodeGroupNames,
     }
+    : {};
+// ---- backups (issue 10) ----
+export const backup = backups
+    ? { bucket: backups.velero.bucketName, replicaBucket: backups.velero.replicaBucketName, schedules: backups.velero.scheduleNames, drill: backups.restoreDrill.cronJobName }
     : {};

@@ -7,6 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler } from "../components/autoscaling";
 import { ClusterAccessEntryArgs, EksCluster, EksClusterArgs } from "../components/cluster";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
+// ---- backups (issue 10) ----
+import { RestoreDrill, Velero } from "../components/backup";
+import { ExampleApp } from "./app";
+// ---- end backups ----
 
 export interface Platform {
     cluster: EksCluster;
@@ -62,3 +66,39 @@ export function buildPlatform(config: pulumi.Config): Platform {
     }, onCluster);
     return { cluster, clusterAutoscaler, metricsServer, verticalPodAutoscaler, prometheusAdapter };
 }
+
+// ---- backups (issue 10): Velero with the replicated bucket, and a weekly restore drill --------------------------
+export interface Backups {
+    velero: Velero;
+    restoreDrill: RestoreDrill;
+}
+
+/**
+ * Velero on the platform's cluster: the example app's namespace (labelled for backups by ProductionNamespace) on
+ * the frequent schedule, every namespace on the daily one, the bucket replicated to `k8sprod:backupReplicaRegion`;
+ * and a restore drill of that namespace from the frequent schedule.
+ */
+export function buildBackups(config: pulumi.Config, platform: Platform, app: ExampleApp): Backups {
+    const cluster = platform.cluster;
+    const onCluster = { providers: { kubernetes: cluster.provider } };
+    const region = new pulumi.Config("aws").get("region") ?? cluster.region;
+    const velero = new Velero("velero", {
+        clusterName: cluster.clusterName,
+        region,
+        replicaRegion: config.require("backupReplicaRegion"),
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        backupNamespaces: [app.namespace.name],
+        objectLock: config.getObject("backupObjectLock"),
+        tags: config.getObject<Record<string, string>>("tags"),
+    }, { ...onCluster, dependsOn: [cluster] });
+    const restoreDrill = new RestoreDrill("restore-drill", {
+        sourceNamespace: app.namespace.name,
+        scheduleName: velero.frequentScheduleName,
+        veleroNamespace: velero.namespace,
+        image: config.get("restoreDrillImage"),
+        pushgatewayUrl: config.get("pushgatewayUrl"),
+    }, { ...onCluster, dependsOn: [velero] });
+    return { velero, restoreDrill };
+}
+// ---- end backups ----

@@ -6,6 +6,7 @@
  * fails with one log line, and the last good snapshot stays in place, unchanged, and still restores.
  */
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import {
@@ -33,7 +34,7 @@ function assertFailedLoudly(r: { status: number | null; stderr: string }, reason
 function wrapper(dir: string, body: string): string {
     fs.mkdirSync(dir, { recursive: true });
     const real = (process.env.ETCDCTL && path.isAbsolute(process.env.ETCDCTL)) ? process.env.ETCDCTL
-        : require("child_process").execFileSync("bash", ["-c", `command -v ${ETCDCTL}`], { encoding: "utf8" }).trim();
+        : execFileSync("bash", ["-c", `command -v ${ETCDCTL}`], { encoding: "utf8" }).trim();
     fs.writeFileSync(path.join(dir, "etcdctl"), `#!/usr/bin/env bash\nREAL_ETCDCTL=${JSON.stringify(real)}\n${body}\n`, { mode: 0o755 });
     return dir;
 }
