@@ -7,6 +7,7 @@ import { kmsKeyRotation } from "./encryption";
 import { logGroupRetention } from "./logging";
 import { irsaTrustScoped } from "./iam";
 import { requiredTags } from "./tags";
+import { backupBucketProtection } from "./s3";
 
 export const packName = "k8sprod-aws";
 
@@ -22,4 +23,5 @@ export const policies: Policies = [
     logGroupRetention,
     irsaTrustScoped,
     requiredTags,
+    backupBucketProtection,
 ];

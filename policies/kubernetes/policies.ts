@@ -12,6 +12,7 @@ import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./
 import { podSecurityPolicies } from "./podSecurity";
 import { requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
 import { requireHeadlessService, requireVolumeClaimStorageClass } from "./statefulsets";
+import { requireBackupSchedule } from "./backup";
 
 export const packName = "k8sprod-kubernetes";
 
@@ -38,6 +39,7 @@ export const policies: Policies = [
     requireDefaultDenyNetworkPolicy,
     requireHeadlessService,
     requireVolumeClaimStorageClass,
+    requireBackupSchedule,
 ];
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */
