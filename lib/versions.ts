@@ -95,6 +95,8 @@ export const HELM_CHARTS = {
     fluentBit: { chart: "fluent-bit", version: "0.58.1", repo: "https://fluent.github.io/helm-charts", appVersion: "5.1.1" },
     /** open-telemetry/opentelemetry-helm-charts `charts/opentelemetry-operator` (operator 0.158.0). */
     opentelemetryOperator: { chart: "opentelemetry-operator", version: "0.122.0", repo: "https://open-telemetry.github.io/opentelemetry-helm-charts", appVersion: "0.158.0" },
+    /** vmware-tanzu/helm-charts `charts/velero` (Velero 1.18.1). */
+    velero: { chart: "velero", version: "12.1.0", repo: "https://vmware-tanzu.github.io/helm-charts", appVersion: "1.18.1" },
 } as const satisfies Record<string, HelmChartPin>;
 
 /**
@@ -118,3 +120,17 @@ export const OTEL_COLLECTOR_IMAGE = {
     repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib",
     tag: "0.159.0",
 } as const;
+
+/**
+ * Velero's AWS plugin (object store for S3), installed as an init container of the Velero server. Plugin
+ * v1.14.x is the line documented for Velero 1.18.x (velero-io/velero discussion #10563); v1.14.4 is its newest
+ * patch there (CVE fixes). Not pulled from here (no registry access): confirm the tag on Docker Hub.
+ */
+export const VELERO_AWS_PLUGIN_IMAGE = "docker.io/velero/velero-plugin-for-aws:v1.14.4";
+
+/**
+ * The image RestoreDrill runs its script in by default: it needs bash, coreutils, curl and a kubectl of the
+ * cluster's minor. alpine/k8s publishes one tag per kubectl release with those tools; the tag was not pulled
+ * from here (no registry access). Override with RestoreDrillArgs.image (e.g. an image in your own registry).
+ */
+export const RESTORE_DRILL_IMAGE = "docker.io/alpine/k8s:1.35.0";

@@ -15,5 +15,6 @@ export const metadata: Record<string, PolicyMetadata> = {
     "kms-key-rotation": { severity: "medium", remediation: "Set `enableKeyRotation: true` on the key.", docs: DOCS, tags: ["security", "encryption"] },
     "log-group-retention": { severity: "low", remediation: "Set `retentionInDays` to at least the configured minimum.", docs: DOCS, tags: ["compliance", "logging"] },
     "irsa-trust-scoped": { severity: "critical", remediation: "Add StringEquals conditions `<issuer>:sub` = `system:serviceaccount:<namespace>:<name>` and `<issuer>:aud` = `sts.amazonaws.com`.", docs: DOCS, tags: ["security", "iam"] },
+    "backup-bucket-protection": { severity: "high", remediation: "Enable versioning, default encryption with a KMS key, all four public access block switches, and a bucket policy that denies `aws:SecureTransport = false`.", docs: DOCS, tags: ["security", "backup", "s3"] },
     "required-tags": { severity: "low", remediation: "Add the required tags (`Project`, `Environment` by default) to the resource.", docs: DOCS, tags: ["cost", "tags"] },
 };

@@ -14,6 +14,7 @@ import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./
 import { podSecurityPolicies } from "./podSecurity";
 import { requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
 import { requireHeadlessService, requireVolumeClaimStorageClass } from "./statefulsets";
+import { requireBackupSchedule } from "./backup";
 
 export const packName = "k8sprod-kubernetes";
 
@@ -40,6 +41,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireDefaultDenyNetworkPolicy,
     requireHeadlessService,
     requireVolumeClaimStorageClass,
+    requireBackupSchedule,
 ], metadata);
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */

@@ -30,6 +30,7 @@ describe("the happy-path stack of the policy tests", () => {
             "disallow-rbac-wildcards", "disallow-default-namespace",
             "require-namespace-pod-security", "require-default-deny-network-policy",
             "require-headless-service", "require-volume-claim-storage-class",
+            "require-backup-schedule",
         ];
         assert.deepStrictEqual(kubernetesPack().policies.map((p) => p.name).sort(), [...expected].sort());
     });

@@ -137,11 +137,20 @@ export function roleBinding(): Record<string, any> {
     };
 }
 
+/** A Velero Schedule that backs the namespace up hourly, volumes included (require-backup-schedule). */
+export function backupSchedule(): Record<string, any> {
+    return {
+        apiVersion: "velero.io/v1", kind: "Schedule",
+        metadata: { name: "shop-hourly", namespace: "velero" },
+        spec: { schedule: "0 * * * *", template: { includedNamespaces: [NS], ttl: "72h0m0s", snapshotVolumes: true } },
+    };
+}
+
 /** Every object of the happy path, one stack. */
 export function goodStack(): Array<Record<string, any>> {
     return [
         namespace(), defaultDeny(), serviceAccount("web"), serviceAccount("db"), deployment(), service(), pdb(), hpa(),
-        statefulSet(), headlessService(), pdb("db"), role(), roleBinding(),
+        statefulSet(), headlessService(), pdb("db"), role(), roleBinding(), backupSchedule(),
     ];
 }
 

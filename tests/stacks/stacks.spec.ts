@@ -77,6 +77,15 @@ describe("the dev, staging and prod stacks", function () {
         }
     });
 
+    it("gives every stack the platform's exemptions (policies/kubernetes/examples/platform.json), each stack only its own stage", () => {
+        const platform = JSON.parse(fs.readFileSync(path.join(repoRoot, "policies", "kubernetes", "examples", "platform.json"), "utf8"));
+        for (const stack of ["dev", "staging", "prod"]) {
+            const { stage, ...rest } = policyConfig(stack);
+            const { stage: _platformStage, ...platformRest } = platform;
+            assert.deepStrictEqual(rest, platformRest, `stacks/policy/${stack}.json drifted from platform.json (${stage})`);
+        }
+    });
+
     it("emits only Kubernetes objects that validate against the OpenAPI schema", async () => {
         const objects = runs.dev.registrations
             .filter((r) => r.custom && r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm") && r.type !== "pulumi:providers:kubernetes")
