@@ -3,6 +3,7 @@
 import { Policies } from "@pulumi/policy";
 import { eksControlPlaneLogging, eksMultiAz, eksPrivateEndpoint, eksSecretsEncryption, eksSupportedVersion } from "./eks";
 import { nodeGroupAutoscalingTags, requireImdsv2 } from "./compute";
+import { ecrImmutableTags, ecrKmsEncryption, ecrScanOnPush } from "./ecr";
 import { kmsKeyRotation } from "./encryption";
 import { logGroupRetention } from "./logging";
 import { irsaTrustScoped } from "./iam";
@@ -22,4 +23,7 @@ export const policies: Policies = [
     logGroupRetention,
     irsaTrustScoped,
     requiredTags,
+    ecrScanOnPush,
+    ecrImmutableTags,
+    ecrKmsEncryption,
 ];
