@@ -7,7 +7,8 @@ import {
 } from "./availability";
 import { expandPackConfig } from "./config";
 import { requireReadOnlyRootFilesystem } from "./containers";
-import { allowedImageRegistries, disallowLatestTag } from "./images";
+import { disallowArgoCdDefaultProject, disallowArgoCdProjectWildcards, restrictArgoCdClusterResources } from "./gitops";
+import { allowedImageRegistries, disallowLatestTag, requireImageDigest } from "./images";
 import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./namespaces";
 import { podSecurityPolicies } from "./podSecurity";
 import { requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
@@ -29,6 +30,7 @@ export const policies: Policies = [
     requireProbes,
     disallowLatestTag,
     allowedImageRegistries,
+    requireImageDigest,
     requireDedicatedServiceAccount,
     disallowServiceAccountTokenAutomount,
     disallowClusterAdminBinding,
@@ -38,6 +40,9 @@ export const policies: Policies = [
     requireDefaultDenyNetworkPolicy,
     requireHeadlessService,
     requireVolumeClaimStorageClass,
+    disallowArgoCdProjectWildcards,
+    restrictArgoCdClusterResources,
+    disallowArgoCdDefaultProject,
 ];
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */
