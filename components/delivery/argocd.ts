@@ -112,7 +112,7 @@ export interface GitOpsArgs {
     /** Helm release name. Defaults to `argocd`. */
     releaseName?: string;
     /**
-     * Replicated controller, API server, repo server and ApplicationSet controller (2 each, spread across zones, with
+     * Replicated controller, API server, repo server and ApplicationSet controller (3 each, spread across zones, with
      * PodDisruptionBudgets) and Redis HA (3 Redis with Sentinel behind 3 HAProxy). Needs 3 nodes. Defaults to true.
      */
     highAvailability?: boolean;
@@ -142,8 +142,8 @@ export interface GitOpsArgs {
 export const DEFAULT_GITOPS_NAMESPACE = "argocd";
 export const DEFAULT_GITOPS_RELEASE = "argocd";
 export const DEFAULT_GITOPS_DOMAIN = "argocd.example.com";
-/** Replicas of each Argo CD component in HA mode: one can be drained or lost with a zone. */
-export const HA_REPLICAS = 2;
+/** Replicas of each Argo CD component in HA mode: one per zone, as require-min-replicas asks. */
+export const HA_REPLICAS = 3;
 /** The in-cluster API server, as Argo CD names the cluster it runs in. */
 export const IN_CLUSTER = "https://kubernetes.default.svc";
 export const ARGOCD_API_VERSION = "argoproj.io/v1alpha1";
@@ -536,8 +536,10 @@ export function gitOpsDefaultValues(args: GitOpsArgs): HelmValues {
         },
         controller: component(r.controller),
         server: component(r.server),
-        repoServer: component(r.repoServer),
-        applicationSet: component(r.applicationSet),
+        // The repo server renders manifests from Git and never calls the Kubernetes API: no token (as upstream's own manifests).
+        repoServer: { ...component(r.repoServer), automountServiceAccountToken: false },
+        // The chart leaves the ApplicationSet controller's probes off; a stuck controller should be restarted.
+        applicationSet: { ...component(r.applicationSet), readinessProbe: { enabled: true }, livenessProbe: { enabled: true } },
         notifications: { enabled: false },
         redis: { resources: r.redis },
         redisSecretInit: { resources: r.small },
@@ -550,7 +552,8 @@ export function gitOpsDefaultValues(args: GitOpsArgs): HelmValues {
             sentinel: { resources: r.sentinel },
             init: { resources: r.small },
             splitBrainDetection: { resources: r.small },
-            haproxy: { resources: r.haproxy, podDisruptionBudget: { maxUnavailable: 1 } },
+            // HAProxy only proxies Redis: no Kubernetes API token.
+            haproxy: { resources: r.haproxy, podDisruptionBudget: { maxUnavailable: 1 }, init: { resources: r.small }, serviceAccount: { automountToken: false } },
         };
     }
     return values;

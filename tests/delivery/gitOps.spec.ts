@@ -35,12 +35,13 @@ describe("GitOps", () => {
     it("replicates the controller, API server, repo server and ApplicationSet controller, with Redis HA, by default", async () => {
         const v = await values();
         for (const c of ["controller", "server", "repoServer", "applicationSet"]) {
-            assert.strictEqual(v[c].replicas, 2, c);
+            assert.strictEqual(v[c].replicas, 3, c);
             assert.deepStrictEqual(v[c].pdb, { enabled: true, maxUnavailable: "1" }, c);
         }
         assert.strictEqual(v["redis-ha"].enabled, true);
         assert.deepStrictEqual(v["redis-ha"].podDisruptionBudget, { maxUnavailable: 1 });
         assert.deepStrictEqual(v["redis-ha"].haproxy.podDisruptionBudget, { maxUnavailable: 1 });
+        assert.deepStrictEqual([v.applicationSet.readinessProbe, v.applicationSet.livenessProbe], [{ enabled: true }, { enabled: true }]);
     });
 
     it("spreads every component across zones", async () => {
@@ -62,7 +63,7 @@ describe("GitOps", () => {
     it("sets requests and limits on every container it runs", async () => {
         const v = await values();
         for (const r of [v.controller, v.server, v.repoServer, v.applicationSet, v.redis, v.redisSecretInit, v["redis-ha"].redis,
-            v["redis-ha"].sentinel, v["redis-ha"].haproxy, v["redis-ha"].init, v["redis-ha"].splitBrainDetection].map((x) => x.resources)) {
+            v["redis-ha"].sentinel, v["redis-ha"].haproxy, v["redis-ha"].haproxy.init, v["redis-ha"].init, v["redis-ha"].splitBrainDetection].map((x) => x.resources)) {
             assert.ok(r.requests.cpu && r.requests.memory && r.limits.cpu && r.limits.memory, JSON.stringify(r));
         }
         assert.deepStrictEqual(v.controller.resources, { requests: { cpu: "250m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } });

@@ -26,6 +26,7 @@ const OPTIONS: CheckOptions = {
         { path: ["redis-ha", "haproxy", "containerSecurityContext"], kind: "SecurityContext" },
         ...["controller", "server", "repoServer", "applicationSet", "redis", "redisSecretInit"].map((c) => ({ path: [c, "resources"], kind: "ResourceRequirements" as const })),
         ...["redis", "sentinel", "haproxy", "init", "splitBrainDetection"].map((c) => ({ path: ["redis-ha", c, "resources"], kind: "ResourceRequirements" as const })),
+        { path: ["redis-ha", "haproxy", "init", "resources"], kind: "ResourceRequirements" },
         { path: ["global", "topologySpreadConstraints"], kind: "TopologySpreadConstraint" },
     ],
 };
