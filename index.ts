@@ -15,3 +15,4 @@ export {
 export { AlertReceiver } from "./components/observability/alertmanager";
 export { ScrapeTarget } from "./components/observability/scrape";
 export { ExporterSettings } from "./components/observability/collector";
+export * from "./components/delivery";

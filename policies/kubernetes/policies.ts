@@ -9,7 +9,8 @@ import {
 } from "./availability";
 import { expandPackConfig } from "./config";
 import { requireReadOnlyRootFilesystem } from "./containers";
-import { allowedImageRegistries, disallowLatestTag } from "./images";
+import { disallowArgoCdDefaultProject, disallowArgoCdProjectWildcards, restrictArgoCdClusterResources } from "./gitops";
+import { allowedImageRegistries, disallowLatestTag, requireImageDigest } from "./images";
 import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./namespaces";
 import { podSecurityPolicies } from "./podSecurity";
 import { requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
@@ -32,6 +33,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireProbes,
     disallowLatestTag,
     allowedImageRegistries,
+    requireImageDigest,
     requireDedicatedServiceAccount,
     disallowServiceAccountTokenAutomount,
     disallowClusterAdminBinding,
@@ -42,6 +44,9 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireHeadlessService,
     requireVolumeClaimStorageClass,
     requireBackupSchedule,
+    disallowArgoCdProjectWildcards,
+    restrictArgoCdClusterResources,
+    disallowArgoCdDefaultProject,
 ], metadata);
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */

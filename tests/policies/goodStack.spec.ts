@@ -25,12 +25,13 @@ describe("the happy-path stack of the policy tests", () => {
             "require-read-only-root-filesystem",
             "require-min-replicas", "require-pod-disruption-budget", "disallow-zero-disruption-pdb", "require-hpa-scale-behavior",
             "require-zone-spread", "require-probes",
-            "disallow-latest-tag", "allowed-image-registries",
+            "disallow-latest-tag", "allowed-image-registries", "require-image-digest",
             "require-dedicated-service-account", "disallow-service-account-token-automount", "disallow-cluster-admin-binding",
             "disallow-rbac-wildcards", "disallow-default-namespace",
             "require-namespace-pod-security", "require-default-deny-network-policy",
             "require-headless-service", "require-volume-claim-storage-class",
             "require-backup-schedule",
+            "disallow-argocd-project-wildcards", "restrict-argocd-cluster-resources", "disallow-argocd-default-project",
         ];
         assert.deepStrictEqual(kubernetesPack().policies.map((p) => p.name).sort(), [...expected].sort());
     });
@@ -38,11 +39,13 @@ describe("the happy-path stack of the policy tests", () => {
     it("every policy has a description starting \"Checks whether\", an enforcement level and a config schema with exemptions", () => {
         for (const p of kubernetesPack().policies) {
             assert.match(p.description, /^Checks whether /, p.name);
-            assert.ok(["advisory", "mandatory"].includes(p.enforcementLevel), p.name);
+            assert.ok(["advisory", "mandatory", "disabled"].includes(p.enforcementLevel), p.name);
             assert.ok(p.configSchema?.properties?.exemptions, p.name);
             for (const [k, s] of Object.entries<any>(p.configSchema.properties)) {
                 assert.ok(Object.prototype.hasOwnProperty.call(s, "default"), `${p.name}.${k} has no default`);
             }
         }
+        // Opt-in policies (turned on per environment in the policy config) are the exception, by name.
+        assert.deepStrictEqual(kubernetesPack().policies.filter((p) => p.enforcementLevel === "disabled").map((p) => p.name), ["require-image-digest"]);
     });
 });
