@@ -2,6 +2,7 @@
  * The example application of the field guide, as a namespace of the platform: an api that may reach its
  * database on TCP 5432 and nothing else, in a namespace with Pod Security restricted and default-deny networking.
  */
+import type { GitOpsTeamArgs } from "../components/delivery/argocd";
 import type { PlatformNamespaceArgs } from "../components/platform";
 import type { StackSettings } from "./config";
 
@@ -44,7 +45,8 @@ export function exampleAppNamespace(app: StackSettings["app"]): PlatformNamespac
             service: {
                 containers: [{
                     name: "api",
-                    image: app?.apiImage ?? "ghcr.io/stefanprodan/podinfo:6.7.1",
+                    // podinfo 6.7.1 mirrored into the platform's ECR repository shop/api (delivery.imageRepositories).
+                    image: app?.apiImage ?? "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api:6.7.1",
                     command: ["./podinfo", "--port=9898", "--port-metrics=9797", "--data-path=/data"],
                     ports: [{ name: "http", containerPort: 9898, servicePort: 80 }, { name: "metrics", containerPort: 9797 }],
                     env: { DATABASE_HOST: `${database}.${namespace}.svc.cluster.local` },
@@ -57,5 +59,19 @@ export function exampleAppNamespace(app: StackSettings["app"]): PlatformNamespac
                 verticalPodAutoscaler: app?.verticalPodAutoscaler ?? false,
             },
         }],
+    };
+}
+
+/** The example app's team in Argo CD: its AppProject (one repository, its namespace) and the api's Application. */
+export function exampleTeam(app: StackSettings["app"], environment: string): GitOpsTeamArgs {
+    const namespace = app?.namespace ?? "production";
+    const repo = app?.deployRepository ?? "https://github.com/example/shop-deploy.git";
+    return {
+        name: "shop",
+        description: "The example application's team",
+        sourceRepos: [repo],
+        namespaces: [namespace],
+        roles: [{ name: "deployers", access: "sync", groups: ["shop-deployers"] }],
+        applications: [{ name: "api", repoURL: repo, path: `overlays/${environment}`, targetRevision: app?.deployRevision ?? "v1.0.0", namespace, syncWave: 1 }],
     };
 }

@@ -4,10 +4,12 @@
  */
 import Ajv, { ErrorObject } from "ajv";
 import type { ClusterAccessEntryArgs, EksNodeGroupArgs } from "../components/cluster";
-import type { PlatformAddonsArgs, PlatformNamespaceArgs, PlatformNetworkArgs } from "../components/platform";
+import type {
+    PlatformAddonsArgs, PlatformBackupArgs, PlatformDeliveryArgs, PlatformNamespaceArgs, PlatformNetworkArgs, PlatformObservabilityArgs,
+} from "../components/platform";
 import type { ProductionPlatformArgs } from "../components/platform";
 import { SUPPORTED_KUBERNETES_VERSIONS } from "../lib/versions";
-import { exampleAppNamespace } from "./app";
+import { exampleAppNamespace, exampleTeam } from "./app";
 
 /** The project's config namespace (Pulumi.yaml `name`). */
 export const PROJECT = "k8sprod";
@@ -20,6 +22,10 @@ export interface AppSettings {
     databaseSecret?: string;
     databaseVolumeSize?: string;
     verticalPodAutoscaler?: boolean;
+    /** The Git repository Argo CD deploys the example app from. */
+    deployRepository?: string;
+    /** The revision it deploys. */
+    deployRevision?: string;
 }
 
 /** Every `k8sprod:*` key a stack file may set, typed. */
@@ -34,7 +40,10 @@ export interface StackSettings {
     accessEntries?: ClusterAccessEntryArgs[];
     logRetentionDays?: number;
     addons?: PlatformAddonsArgs;
-    /** Whether the example app (stacks/app.ts) is deployed. Defaults to true. */
+    observability?: PlatformObservabilityArgs;
+    backup?: PlatformBackupArgs;
+    delivery?: PlatformDeliveryArgs;
+    /** Whether the example app (stacks/app.ts) is deployed, with its team in Argo CD. Defaults to true. */
     exampleApp?: boolean;
     app?: AppSettings;
     /** More namespaces with their workloads, as ProductionPlatform takes them (it validates their contents). */
@@ -75,9 +84,27 @@ export const STACK_SCHEMA = closed({
         items: closed({ name: str, principalArn: str, policy: { type: "string", enum: ["cluster-admin", "admin", "edit", "view"] }, namespaces: strings, kubernetesGroups: strings }, ["name", "principalArn", "policy"]),
     },
     logRetentionDays: int,
-    addons: closed({ clusterAutoscaler: bool, metricsServer: bool, verticalPodAutoscaler: bool, prometheusAdapter: bool }),
+    addons: closed({
+        clusterAutoscaler: bool, metricsServer: bool, verticalPodAutoscaler: bool, prometheusAdapter: bool,
+        monitoring: bool, logging: bool, tracing: bool, backups: bool, gitOps: bool,
+    }),
+    // The components check the contents of their own settings (receivers, exporters, teams) with property paths.
+    observability: closed({
+        alertReceivers: { type: "array", items: { type: "object" } },
+        grafanaAdminSecret: str,
+        logRetentionDays: closed({ application: int, platform: int, audit: int, security: int }),
+        traceExporter: { type: "object", required: ["type"], properties: { type: str } },
+        traceSampling: closed({ baselinePercent: { type: "number" }, slowThresholdMs: int }),
+        tracedNamespaces: strings,
+    }),
+    backup: closed({ replicaRegion: str, objectLock: { type: "object" }, drillNamespace: str, restoreDrill: bool, restoreDrillImage: str, pushgatewayUrl: str }),
+    delivery: closed({
+        domain: str, sso: { type: "object" }, localAccounts: { type: "array", items: { type: "object" } }, admins: strings,
+        teams: { type: "array", items: { type: "object", required: ["name"], properties: { name: str } } },
+        imageRepositories: strings,
+    }),
     exampleApp: bool,
-    app: closed({ namespace: str, apiImage: str, databaseImage: str, databaseSecret: str, databaseVolumeSize: str, verticalPodAutoscaler: bool }),
+    app: closed({ namespace: str, apiImage: str, databaseImage: str, databaseSecret: str, databaseVolumeSize: str, verticalPodAutoscaler: bool, deployRepository: str, deployRevision: str }),
     namespaces: { type: "array", items: { type: "object", required: ["name"], properties: { name: str } } },
     tags: { type: "object", additionalProperties: str },
 }, ["environment"]);
@@ -176,7 +203,12 @@ export function readStackSettings(all: Record<string, string>, file: string): { 
 
 /** The ProductionPlatform args a stack's settings describe (pure). */
 export function platformArgs(s: StackSettings, region: string): ProductionPlatformArgs {
-    const namespaces = [...(s.exampleApp ?? true ? [exampleAppNamespace(s.app)] : []), ...(s.namespaces ?? [])];
+    const example = s.exampleApp ?? true;
+    const namespaces = [...(example ? [exampleAppNamespace(s.app)] : []), ...(s.namespaces ?? [])];
+    const delivery: PlatformDeliveryArgs = {
+        ...(s.delivery ?? {}),
+        teams: [...(example ? [exampleTeam(s.app, s.environment)] : []), ...(s.delivery?.teams ?? [])],
+    };
     return {
         environment: s.environment,
         region,
@@ -189,6 +221,9 @@ export function platformArgs(s: StackSettings, region: string): ProductionPlatfo
         ...(s.accessEntries ? { accessEntries: s.accessEntries } : {}),
         ...(s.logRetentionDays !== undefined ? { logRetentionDays: s.logRetentionDays } : {}),
         ...(s.addons ? { addons: s.addons } : {}),
+        ...(s.observability ? { observability: s.observability } : {}),
+        ...(s.backup ? { backup: s.backup } : {}),
+        delivery,
         namespaces,
         tags: { Project: "k8sprod", Environment: s.environment, ...(s.tags ?? {}) },
     };

@@ -8,6 +8,12 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler } from "../autoscaling";
+import { ObjectLockArgs, RestoreDrill, Velero } from "../backup";
+import { GitOps, ImageRepository } from "../delivery";
+import { GitOpsLocalAccountArgs, GitOpsSsoArgs, GitOpsTeamArgs } from "../delivery/argocd";
+import { Logging, Monitoring, Tracing } from "../observability";
+import { AlertReceiver } from "../observability/alertmanager";
+import { ExporterSettings } from "../observability/collector";
 import { ClusterAccessEntryArgs, EksCluster, EksClusterArgs, EksNodeGroupArgs, eksClusterProblems } from "../cluster";
 import { InputProblem, Problems } from "../lib/errors";
 import { childName, dns1123LabelProblem } from "../lib/names";
@@ -21,7 +27,11 @@ import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
 /** The platform's defaults, in one place. */
 export const PLATFORM_DEFAULTS = {
     natGateways: "one-per-zone",
-    addons: { clusterAutoscaler: true, metricsServer: true, verticalPodAutoscaler: true, prometheusAdapter: true },
+    addons: {
+        clusterAutoscaler: true, metricsServer: true, verticalPodAutoscaler: true, prometheusAdapter: true,
+        monitoring: true, logging: true, tracing: true, backups: true, gitOps: true,
+    },
+    traceExporter: { type: "awsxray" } as ExporterSettings,
 } as const;
 
 /** The add-ons the platform installs on the cluster. Each is on unless switched off. */
@@ -34,8 +44,96 @@ export interface PlatformAddonsArgs {
      * The VPA recommender and its CRDs. Defaults to true. Required by any WebService with `verticalPodAutoscaler: true`.
      */
     verticalPodAutoscaler?: boolean;
-    /** prometheus-adapter (custom and external metrics for HorizontalPodAutoscalers). Defaults to true. */
+    /** prometheus-adapter (custom and external metrics for HorizontalPodAutoscalers); reads Monitoring's Prometheus when that is on. Defaults to true. */
     prometheusAdapter?: boolean;
+    /** Monitoring: kube-prometheus-stack (Prometheus, Alertmanager, Grafana, the platform's alert rules). Defaults to true. */
+    monitoring?: boolean;
+    /** Logging: Fluent Bit to CloudWatch Logs, one log group per retention class, through IRSA. Defaults to true. */
+    logging?: boolean;
+    /** Tracing: the OpenTelemetry operator and the two-tier tail-sampling collectors. Defaults to true. */
+    tracing?: boolean;
+    /**
+     * Backups: Velero with a KMS-encrypted, versioned bucket replicated to `backup.replicaRegion`, the namespaces whose
+     * settings ask for backups on the frequent schedule, every namespace daily, and a restore drill. Needs
+     * `backup.replicaRegion`. Defaults to true.
+     */
+    backups?: boolean;
+    /** GitOps: Argo CD (HA) with an AppProject and Applications per team in `delivery.teams`. Defaults to true. */
+    gitOps?: boolean;
+}
+
+/** Retention of application, platform, audit and security logs, in days (a CloudWatch retention period). */
+export interface PlatformLogRetentionArgs {
+    /** Application logs. Defaults to Logging's default (14). */
+    application?: number;
+    /** Platform (system namespace) logs. Defaults to Logging's default. */
+    platform?: number;
+    /** Audit logs. Defaults to Logging's default. */
+    audit?: number;
+    /** Security logs. Defaults to Logging's default. */
+    security?: number;
+}
+
+/** Tail sampling of traces. */
+export interface PlatformTraceSamplingArgs {
+    /** Percent of traces kept that are neither errors nor slow. Defaults to Tracing's default (5). */
+    baselinePercent?: number;
+    /** A trace at least this slow (ms) is always kept. Defaults to Tracing's default (1000). */
+    slowThresholdMs?: number;
+}
+
+/** Observability settings (used when the monitoring, logging or tracing add-ons are on). */
+export interface PlatformObservabilityArgs {
+    /** Alertmanager receivers (each reads its URL or key from a Secret in the monitoring namespace). Defaults to none. */
+    alertReceivers?: AlertReceiver[];
+    /** Secret (in the monitoring namespace) with Grafana's admin credentials. Defaults to Monitoring's default. */
+    grafanaAdminSecret?: string;
+    /** Log retention by class. Defaults to Logging's defaults. */
+    logRetentionDays?: PlatformLogRetentionArgs;
+    /** Where sampled traces go. Defaults to AWS X-Ray through an IRSA role. */
+    traceExporter?: ExporterSettings;
+    /** Tail sampling. Defaults to Tracing's defaults (every error and slow trace, 5 % of the rest). */
+    traceSampling?: PlatformTraceSamplingArgs;
+    /** Namespaces whose pods are instrumented (OpenTelemetry Instrumentation). Defaults to every platform namespace. */
+    tracedNamespaces?: string[];
+}
+
+/** Backup settings (used when the backups add-on is on). */
+export interface PlatformBackupArgs {
+    /**
+     * Region of the replica bucket, the cross-region copy that survives the loss of `region`. Required when backups
+     * are on; must differ from the platform's region.
+     */
+    replicaRegion?: string;
+    /** S3 Object Lock on the backup bucket (immutable backups). Defaults to off. */
+    objectLock?: ObjectLockArgs;
+    /**
+     * The namespace the weekly restore drill restores into a scratch namespace and checks. Defaults to the first
+     * namespace whose settings ask for backups; no drill when there is none. Set `restoreDrill: false` to skip it.
+     */
+    drillNamespace?: string;
+    /** Whether to run the restore drill. Defaults to true. */
+    restoreDrill?: boolean;
+    /** The drill's image (bash, curl, kubectl). Defaults to RestoreDrill's default. */
+    restoreDrillImage?: string;
+    /** Pushgateway URL the drill reports to. Defaults to none. */
+    pushgatewayUrl?: string;
+}
+
+/** Delivery settings (used when the gitOps add-on is on; image repositories are created whenever listed). */
+export interface PlatformDeliveryArgs {
+    /** Host name of the Argo CD UI. Defaults to none (no Ingress). */
+    domain?: string;
+    /** Single sign-on for Argo CD. Conflicts with nothing; without it, `localAccounts` log in. Defaults to none. */
+    sso?: GitOpsSsoArgs;
+    /** Named Argo CD accounts instead of the built-in admin. Defaults to none. */
+    localAccounts?: GitOpsLocalAccountArgs[];
+    /** Groups or accounts that administer Argo CD. Defaults to none. */
+    admins?: string[];
+    /** Teams: an AppProject each, with their repositories, namespaces, roles and Applications. Defaults to none. */
+    teams?: GitOpsTeamArgs[];
+    /** ECR repositories to create (scan on push, immutable tags, KMS), by name (`shop/api`). Defaults to none. */
+    imageRepositories?: string[];
 }
 
 /** The network of the environment. */
@@ -118,6 +216,12 @@ export interface ProductionPlatformArgs {
     logRetentionDays?: number;
     /** Add-on switches. Defaults to every add-on on. */
     addons?: PlatformAddonsArgs;
+    /** Observability settings. Defaults to the components' defaults, traces to AWS X-Ray. */
+    observability?: PlatformObservabilityArgs;
+    /** Backup settings; `replicaRegion` is required while the backups add-on is on. */
+    backup?: PlatformBackupArgs;
+    /** Delivery settings: Argo CD teams and ECR repositories. Defaults to none. */
+    delivery?: PlatformDeliveryArgs;
     /** Namespaces with their workloads, created on the cluster through its own provider. Defaults to none. */
     namespaces?: PlatformNamespaceArgs[];
     /** Tags on every taggable AWS resource (and on EBS volumes the CSI driver creates). `Environment` defaults to `environment`. */
@@ -182,6 +286,15 @@ export function validateProductionPlatformArgs(name: string, args: ProductionPla
     eksClusterProblems(name, platformClusterArgs(name, args), problems);
 
     const addons = platformAddons(args);
+    if (addons.backups) {
+        const replica = args.backup?.replicaRegion;
+        if (problems.check(typeof replica === "string" && replica !== "", "backup.replicaRegion", "is required while the backups add-on is on (the region of the replica bucket)")) {
+            problems.check(REGION.test(replica!), "backup.replicaRegion", `"${replica}" is not an AWS region name (like us-west-2)`);
+            problems.check(replica !== args.region, "backup.replicaRegion", `must differ from region ${args.region}: a replica in the same region does not survive that region's loss`);
+        }
+        const drill = args.backup?.drillNamespace;
+        problems.check(drill === undefined || (args.namespaces ?? []).some((n) => n.name === drill), "backup.drillNamespace", `"${drill}" is not one of the platform's namespaces`);
+    }
     const namespaces = new Set<string>();
     const workloads = new Map<string, string>();
     (args.namespaces ?? []).forEach((ns, i) => {
@@ -244,6 +357,16 @@ export class ProductionPlatform extends pulumi.ComponentResource {
     public readonly namespaces: pulumi.Output<string[]>;
     /** In-cluster DNS names of the workloads' Services, by workload name. */
     public readonly serviceHosts: pulumi.Output<{ [name: string]: string }>;
+    /** Prometheus's in-cluster URL (Monitoring); empty when the monitoring add-on is off. */
+    public readonly prometheusUrl: pulumi.Output<string>;
+    /** The CloudWatch log groups by log class (Logging); empty when the logging add-on is off. */
+    public readonly logGroupNames: pulumi.Output<{ [logClass: string]: string }>;
+    /** The backup bucket (Velero); empty when the backups add-on is off. */
+    public readonly backupBucketName: pulumi.Output<string>;
+    /** The backup bucket's cross-region replica; empty when the backups add-on is off. */
+    public readonly backupReplicaBucketName: pulumi.Output<string>;
+    /** The ECR repositories' URLs by repository name. */
+    public readonly imageRepositoryUrls: pulumi.Output<{ [name: string]: string }>;
 
     constructor(name: string, args: ProductionPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before super(): bad input registers nothing, not even the component.
@@ -258,10 +381,17 @@ export class ProductionPlatform extends pulumi.ComponentResource {
         this.vpcId = built.cluster.vpcId;
         this.namespaces = pulumi.all(built.namespaces.map((n) => n.name));
         this.serviceHosts = pulumi.all(Object.fromEntries(built.workloads.map((w) => [w.name, w.component.serviceHost])));
+        this.prometheusUrl = built.monitoring ? built.monitoring.prometheusUrl : pulumi.output("");
+        this.logGroupNames = built.logging ? built.logging.logGroupNames : pulumi.output<{ [logClass: string]: string }>({});
+        this.backupBucketName = built.velero ? built.velero.bucketName : pulumi.output("");
+        this.backupReplicaBucketName = built.velero ? built.velero.replicaBucketName : pulumi.output("");
+        this.imageRepositoryUrls = pulumi.all(Object.fromEntries(built.imageRepositories.map((r) => [r.name, r.component.repositoryUrl])));
         this.registerOutputs({
             clusterName: this.clusterName, kubeconfig: this.kubeconfig, provider: this.provider,
             availabilityZones: this.availabilityZones, nodeGroupNames: this.nodeGroupNames, vpcId: this.vpcId,
-            namespaces: this.namespaces, serviceHosts: this.serviceHosts,
+            namespaces: this.namespaces, serviceHosts: this.serviceHosts, prometheusUrl: this.prometheusUrl,
+            logGroupNames: this.logGroupNames, backupBucketName: this.backupBucketName,
+            backupReplicaBucketName: this.backupReplicaBucketName, imageRepositoryUrls: this.imageRepositoryUrls,
         });
     }
 }
@@ -273,6 +403,13 @@ export interface BuiltPlatform {
     metricsServer?: MetricsServer;
     verticalPodAutoscaler?: VerticalPodAutoscaler;
     prometheusAdapter?: PrometheusAdapter;
+    monitoring?: Monitoring;
+    logging?: Logging;
+    tracing?: Tracing;
+    velero?: Velero;
+    restoreDrill?: RestoreDrill;
+    gitOps?: GitOps;
+    imageRepositories: Array<{ name: string; component: ImageRepository }>;
     namespaces: ProductionNamespace[];
     workloads: Array<{ name: string; component: WebService | StatefulService }>;
 }
@@ -287,7 +424,9 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
     const cluster = new EksCluster(childName(name, "cluster"), clusterArgs, onAws);
     // Everything below needs only the cluster's provider (and, for the autoscaler, its IAM identity).
     const onCluster: pulumi.ComponentResourceOptions = { ...onAws, providers: { ...(awsProvider ? { aws: awsProvider } : {}), kubernetes: cluster.provider } };
-    const built: BuiltPlatform = { cluster, namespaces: [], workloads: [] };
+    const built: BuiltPlatform = { cluster, namespaces: [], workloads: [], imageRepositories: [] };
+    const obs = args.observability ?? {};
+    const irsa = { region: cluster.region, oidcProviderArn: cluster.oidcProviderArn, oidcProviderUrl: cluster.oidcProviderUrl };
     if (addons.clusterAutoscaler) {
         built.clusterAutoscaler = new ClusterAutoscaler(childName(name, "cluster-autoscaler"), {
             clusterName: cluster.clusterName,
@@ -304,8 +443,55 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
     if (addons.verticalPodAutoscaler) {
         built.verticalPodAutoscaler = new VerticalPodAutoscaler(childName(name, "vpa"), {}, onCluster);
     }
+    if (addons.monitoring) {
+        built.monitoring = new Monitoring(childName(name, "monitoring"), {
+            prometheus: { storageClassName: cluster.storageClassName },
+            ...(obs.alertReceivers ? { receivers: obs.alertReceivers } : {}),
+            ...(obs.grafanaAdminSecret ? { grafanaAdminSecret: obs.grafanaAdminSecret } : {}),
+        }, onCluster);
+    }
     if (addons.prometheusAdapter) {
-        built.prometheusAdapter = new PrometheusAdapter(childName(name, "prometheus-adapter"), {}, onCluster);
+        // With Monitoring, the adapter reads its Prometheus (and waits for it); without, its default URL.
+        built.prometheusAdapter = new PrometheusAdapter(childName(name, "prometheus-adapter"),
+            built.monitoring ? { prometheusUrl: built.monitoring.prometheusUrl } : {},
+            built.monitoring ? { ...onCluster, dependsOn: [built.monitoring] } : onCluster);
+    }
+    if (addons.logging) {
+        built.logging = new Logging(childName(name, "logging"), {
+            clusterName: cluster.clusterName, ...irsa,
+            ...(obs.logRetentionDays ? { retentionDays: obs.logRetentionDays } : {}),
+            tags: clusterArgs.tags,
+        }, onCluster);
+    }
+    const backedUp = (args.namespaces ?? []).filter((n) => n.settings?.backup).map((n) => n.name);
+    if (addons.backups) {
+        built.velero = new Velero(childName(name, "velero"), {
+            clusterName: cluster.clusterName,
+            region: args.region ?? cluster.region,
+            replicaRegion: args.backup!.replicaRegion!,
+            oidcProviderArn: cluster.oidcProviderArn,
+            oidcProviderUrl: cluster.oidcProviderUrl,
+            backupNamespaces: backedUp,
+            ...(args.backup?.objectLock ? { objectLock: args.backup.objectLock } : {}),
+            tags: clusterArgs.tags,
+        }, onCluster);
+    }
+    if (addons.gitOps) {
+        const d = args.delivery ?? {};
+        built.gitOps = new GitOps(childName(name, "gitops"), {
+            productionNamespaces: (args.namespaces ?? []).map((n) => n.name),
+            ...(d.domain ? { domain: d.domain } : {}),
+            ...(d.sso ? { sso: d.sso } : {}),
+            ...(d.localAccounts ? { localAccounts: d.localAccounts } : {}),
+            ...(d.admins ? { admins: d.admins } : {}),
+            ...(d.teams ? { teams: d.teams } : {}),
+        }, onCluster);
+    }
+    for (const repo of args.delivery?.imageRepositories ?? []) {
+        built.imageRepositories.push({
+            name: repo,
+            component: new ImageRepository(childName(name, "ecr", repo.replace(/[^a-z0-9-]/g, "-")), { repositoryName: repo, tags: clusterArgs.tags }, onAws),
+        });
     }
 
     for (const ns of args.namespaces ?? []) {
@@ -320,6 +506,30 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
             const vpa = w.service.verticalPodAutoscaler && built.verticalPodAutoscaler ? { dependsOn: [built.verticalPodAutoscaler] } : {};
             built.workloads.push({ name: w.name, component: new WebService(w.name, { ...w.service, namespace: namespace.name }, { ...onCluster, ...vpa }) });
         }
+    }
+
+    // Tracing instruments namespaces: its Instrumentation objects wait for the platform namespaces they go into.
+    if (addons.tracing) {
+        const traced = obs.tracedNamespaces ?? (args.namespaces ?? []).map((n) => n.name);
+        const mine = built.namespaces.filter((_, i) => traced.includes(args.namespaces![i].name));
+        built.tracing = new Tracing(childName(name, "tracing"), {
+            exporter: obs.traceExporter ?? PLATFORM_DEFAULTS.traceExporter,
+            ...(obs.traceSampling ? { sampling: obs.traceSampling } : {}),
+            instrumentedNamespaces: traced,
+            ...irsa,
+            tags: clusterArgs.tags,
+        }, mine.length > 0 ? { ...onCluster, dependsOn: mine } : onCluster);
+    }
+    // The restore drill restores a backed-up namespace from the frequent schedule.
+    const drillNamespace = args.backup?.drillNamespace ?? backedUp[0];
+    if (built.velero && (args.backup?.restoreDrill ?? true) && drillNamespace) {
+        built.restoreDrill = new RestoreDrill(childName(name, "restore-drill"), {
+            sourceNamespace: drillNamespace,
+            scheduleName: built.velero.frequentScheduleName,
+            veleroNamespace: built.velero.namespace,
+            ...(args.backup?.restoreDrillImage ? { image: args.backup.restoreDrillImage } : {}),
+            ...(args.backup?.pushgatewayUrl ? { pushgatewayUrl: args.backup.pushgatewayUrl } : {}),
+        }, { ...onCluster, dependsOn: [built.velero] });
     }
     return built;
 }
