@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 import { loadAnalyzer } from "../engine/contract";
 import type { EngineResource } from "../engine/contract";
 import type { Registration } from "../engine/mocks";
@@ -54,6 +55,17 @@ export function findProjectDir(dir: string): string {
         if (path.dirname(d) === d) {
             return path.resolve(dir);
         }
+    }
+}
+
+/** The project's stackConfigDir (or its folder) when the program is given with --program and not resolved. */
+function stackConfigDirOf(root: string): string {
+    const file = findProjectFileIn(root);
+    try {
+        const doc = file ? parse(fs.readFileSync(file, "utf8")) : undefined;
+        return path.resolve(root, typeof doc?.stackConfigDir === "string" ? doc.stackConfigDir : ".");
+    } catch {
+        return root;
     }
 }
 
@@ -114,7 +126,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         }
     }
     const program = opts.program ? path.resolve(opts.program) : resolved?.program ?? path.join(root, "dist", "stacks", "index.js");
-    const configDir = opts.configDir ? path.resolve(opts.configDir) : resolved?.stackConfigDir ?? path.join(root, "stacks");
+    const configDir = opts.configDir ? path.resolve(opts.configDir) : resolved?.stackConfigDir ?? stackConfigDirOf(root);
     const packs = (opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : bundledPacks()).map((p) => path.resolve(p));
     let stack = opts.stack;
     if (stack === undefined) {

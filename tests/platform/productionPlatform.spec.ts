@@ -12,7 +12,10 @@ const shop: PlatformNamespaceArgs = {
     webServices: [{ name: "web", service: { containers: [container], verticalPodAutoscaler: true } }],
     statefulServices: [{ name: "db", service: { containers: [{ ...container, name: "db" }], volumeClaims: [{ name: "data", mountPath: "/data", size: "10Gi" }] } }],
 };
-const ARGS: ProductionPlatformArgs = { environment: "prod", region: "us-east-1", availabilityZones: ZONES, namespaces: [shop] };
+const ARGS: ProductionPlatformArgs = {
+    environment: "prod", region: "us-east-1", availabilityZones: ZONES, namespaces: [{ ...shop, settings: { backup: true } }],
+    backup: { replicaRegion: "us-west-2" }, delivery: { imageRepositories: ["shop/api"] },
+};
 
 async function build(args: ProductionPlatformArgs): Promise<{ mocks: RecordingMocks; platform: ProductionPlatform }> {
     const mocks = await freshMocks();
@@ -85,11 +88,32 @@ describe("ProductionPlatform (components/platform)", function () {
         assert.ok(!db.dependencies.some((u) => u.includes("vpa")), db.dependencies.join(", "));
     });
 
+    it("composes observability, backups and delivery: the adapter reads Monitoring's Prometheus, Velero backs up the namespaces that ask", async () => {
+        for (const t of ["k8sprod:observability:Monitoring", "k8sprod:observability:Logging", "k8sprod:observability:Tracing", "k8sprod:backup:Velero",
+            "k8sprod:backup:RestoreDrill", "k8sprod:delivery:GitOps", "k8sprod:delivery:ImageRepository"]) {
+            one(t);
+        }
+        const adapter = one("k8sprod:autoscaling:PrometheusAdapter");
+        assert.ok(adapter.dependencies.some((u) => u.endsWith("::k8sprod-prod-monitoring")), adapter.dependencies.join(", "));
+        assert.match(await valueOf(platform.prometheusUrl), /^http:\/\/.+monitoring/);
+        assert.ok(await valueOf(platform.backupBucketName));
+        const drill = mocks.registrations.find((r) => r.type === "kubernetes:batch/v1:CronJob" && JSON.stringify(r.inputs).includes("shop"));
+        assert.ok(drill, "the restore drill restores namespace shop");
+    });
+
+    it("instruments the platform's namespaces only once they exist", () => {
+        const tracing = one("k8sprod:observability:Tracing");
+        const ns = one("k8sprod:workloads:ProductionNamespace");
+        assert.ok(tracing.dependencies.includes(ns.urn) || tracing.dependencies.some((u) => u.includes("shop-namespace")), tracing.dependencies.join(", "));
+    });
+
     it("switches add-ons off", async () => {
-        const { mocks: m } = await build({ ...ARGS, namespaces: [], addons: { clusterAutoscaler: false, prometheusAdapter: false } });
+        const { mocks: m } = await build({ ...ARGS, namespaces: [], addons: { clusterAutoscaler: false, prometheusAdapter: false, backups: false, tracing: false, gitOps: false } });
         const types = new Set(m.registrations.map((r) => r.type));
-        assert.ok(!types.has("k8sprod:autoscaling:ClusterAutoscaler") && !types.has("k8sprod:autoscaling:PrometheusAdapter"));
-        assert.ok(types.has("k8sprod:autoscaling:MetricsServer") && types.has("k8sprod:autoscaling:VerticalPodAutoscaler"));
+        for (const t of ["k8sprod:autoscaling:ClusterAutoscaler", "k8sprod:autoscaling:PrometheusAdapter", "k8sprod:backup:Velero", "k8sprod:observability:Tracing", "k8sprod:delivery:GitOps"]) {
+            assert.ok(!types.has(t), t);
+        }
+        assert.ok(types.has("k8sprod:autoscaling:MetricsServer") && types.has("k8sprod:observability:Monitoring"));
     });
 });
 
@@ -102,6 +126,7 @@ describe("ProductionPlatform input checks", () => {
             availabilityZones: ["us-east-1a", "eu-west-1b"],
             kubernetesVersion: "1.29",
             addons: { verticalPodAutoscaler: false },
+            backup: { replicaRegion: "us-east-1" },
             namespaces: [
                 shop,
                 { name: "shop", webServices: [{ name: "web", service: { containers: [{ ...container, image: "example/app" }] } }] },
@@ -109,6 +134,7 @@ describe("ProductionPlatform input checks", () => {
         }));
         assert.deepStrictEqual(paths(e).sort(), [
             "availabilityZones[1]",
+            "backup.replicaRegion",
             "environment",
             "kubernetesVersion",
             "namespaces[0].webServices[0].service.verticalPodAutoscaler",
@@ -122,6 +148,11 @@ describe("ProductionPlatform input checks", () => {
     });
 
     it("accepts the stacks' shape without a region (the stack's aws:region then applies)", () => {
-        assert.deepStrictEqual(validateProductionPlatformArgs("p", { environment: "dev", availabilityZones: ["us-east-1a", "us-east-1b"] }).items, []);
+        assert.deepStrictEqual(validateProductionPlatformArgs("p", { environment: "dev", availabilityZones: ["us-east-1a", "us-east-1b"], backup: { replicaRegion: "us-west-2" } }).items, []);
+    });
+
+    it("asks for a replica region while backups are on, and for none when they are off", () => {
+        assert.deepStrictEqual(validateProductionPlatformArgs("p", { environment: "dev" }).items.map((p) => p.propertyPath), ["backup.replicaRegion"]);
+        assert.deepStrictEqual(validateProductionPlatformArgs("p", { environment: "dev", addons: { backups: false } }).items, []);
     });
 });
