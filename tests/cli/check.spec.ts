@@ -51,7 +51,7 @@ describe("k8sprod check", function () {
         });
 
         it("counts resources and violations by level", () => {
-            assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 1, advisory: 0 });
+            assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 1, advisory: 0, notEvaluated: 0 });
         });
 
         it("reports the custom resource as not checked", () => {
@@ -66,7 +66,7 @@ describe("k8sprod check", function () {
         const r = await cli(["check", "-f", "json", "--policy-config", LATEST_ADVISORY, rel(fixture("helm-output.yaml"))]);
         assert.strictEqual(r.code, 0, r.stderr);
         const report = JSON.parse(r.stdout);
-        assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 0, advisory: 1 });
+        assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 0, advisory: 1, notEvaluated: 0 });
         assert.strictEqual(report.violations[0].enforcementLevel, "advisory");
     });
 
@@ -177,7 +177,7 @@ describe("k8sprod check", function () {
             const report = JSON.parse(r.stdout);
             assert.deepStrictEqual(report.resources.map((x: any) => [x.name, x.file]), [["pinned-web", a], ["pinned-web", b], ["json-web", rel(fixture("deployment.json"))]]);
             assert.deepStrictEqual(report.violations.map((v: any) => v.resource.file), [rel(fixture("deployment.json"))]);
-            assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 1, advisory: 0 });
+            assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 1, advisory: 0, notEvaluated: 0 });
         });
     });
 
