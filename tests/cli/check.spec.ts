@@ -226,6 +226,20 @@ describe("k8sprod check", function () {
             assert.strictEqual(run.results[1].locations[0].physicalLocation.artifactLocation.uri, rel(fixture("deployment.json")));
         });
 
+        it("describes each rule for code scanning: short and full description, markdown help with the remediation, a help URI into docs/, tags, security-severity", () => {
+            const rule = log.runs[0].tool.driver.rules[0];
+            assert.strictEqual(rule.fullDescription.text, "Checks whether every container image names a tag other than latest, or a digest, so a rollout is reproducible and a rollback returns to the same bits.");
+            assert.match(rule.shortDescription.text, /^Checks whether .*[.!?]$/);
+            assert.match(rule.fullDescription.text, /^Checks whether /);
+            assert.ok(rule.fullDescription.text.startsWith(rule.shortDescription.text));
+            assert.match(rule.help.markdown, /\*\*Remediation:\*\* Pin every image to a version tag or a digest/);
+            assert.match(rule.help.text, /Remediation: Pin every image/);
+            assert.match(rule.helpUri, /^(https|file):\/\/.*\/docs\/policies-kubernetes\.md#images-imagests$/);
+            assert.deepStrictEqual(rule.properties.tags, ["supply-chain", "images"]);
+            assert.strictEqual(rule.properties["security-severity"], "5.5");
+            assert.strictEqual(rule.properties.severity, "medium");
+        });
+
         it("marks mandatory violations as errors", async () => {
             const r = await cli(["check", "--format", "sarif", "--policy-config", ONLY_LATEST, file]);
             const l = JSON.parse(r.stdout);
