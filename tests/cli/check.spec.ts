@@ -11,7 +11,7 @@ const ONLY_LATEST = rel(fixture("only-latest.json"));
 const LATEST_ADVISORY = rel(fixture("latest-advisory.json"));
 
 describe("k8sprod check", function () {
-    this.timeout(120000);
+    this.timeout(600000);
     const cwd = process.cwd();
     before(() => process.chdir(ROOT));
     after(() => process.chdir(cwd));

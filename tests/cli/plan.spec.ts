@@ -12,7 +12,7 @@ const TEST_PACK = path.join(ROOT, "tests", "fixtures", "plan-pack");
 const fixturePlan = (...args: string[]) => bin(["plan", "--program", PROGRAM, "--config-dir", CONFIG_DIR, ...args]);
 
 describe("k8sprod plan", function () {
-    this.timeout(180000);
+    this.timeout(600000);
 
     describe("on a fixture program, with a pack that reports what it receives", () => {
         let r: ReturnType<typeof bin>;

@@ -21,7 +21,7 @@ const LATEST_DEPLOYMENT = {
 };
 
 describe("the policy packs, started by the SDK's policy-pack runner as pulumi preview starts them", function () {
-    this.timeout(120000);
+    this.timeout(600000);
     const packs = bundledPacks();
 
     it("finds the packs in policies/", () => {
@@ -68,7 +68,7 @@ describe("the policy packs, started by the SDK's policy-pack runner as pulumi pr
 });
 
 describe("the k8sprod-aws pack under the SDK's policy-pack runner, during preview", function () {
-    this.timeout(120000);
+    this.timeout(600000);
     const dir = path.join(path.dirname(bundledPacks()[0]), "aws");
     let pack: StartedPack;
     before(async () => {
