@@ -14,6 +14,8 @@ import { notEvaluatedLines, violationLines } from "../report/text";
 import { readStackConfig } from "./config";
 import type { StackConfig } from "./config";
 import { runStackProgram } from "./program";
+import { resolveProgram } from "./project";
+import type { ResolvedProgram } from "./project";
 import { renderCounts, renderTree } from "./tree";
 
 export interface PlanOptions {
@@ -22,10 +24,12 @@ export interface PlanOptions {
     policyConfig?: string;
     /** Policy pack folders; defaults to every pack in policies/. */
     policyPacks?: string[];
-    /** The compiled program; defaults to dist/stacks/index.js. */
+    /** The compiled program; defaults to the program the project's Pulumi.yaml names (resolveProgram). */
     program?: string;
-    /** Where Pulumi.<stack>.yaml lives; defaults to stacks/. */
+    /** Where Pulumi.<stack>.yaml lives; defaults to the project's stackConfigDir. */
     configDir?: string;
+    /** The Pulumi project folder; defaults to this package's root. */
+    projectDir?: string;
     progress: boolean;
 }
 
@@ -62,19 +66,30 @@ export function toEngineResource(r: Registration): EngineResource {
 }
 
 export async function plan(opts: PlanOptions, io: IO): Promise<number> {
-    const root = packageRoot();
-    const program = opts.program ? path.resolve(opts.program) : path.join(root, "dist", "stacks", "index.js");
-    const configDir = opts.configDir ? path.resolve(opts.configDir) : path.join(root, "stacks");
-    const packs = (opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : bundledPacks()).map((p) => path.resolve(p));
+    const root = opts.projectDir ? path.resolve(opts.projectDir) : packageRoot();
     const problems: string[] = [];
+    // The program and the folder it runs in are the ones `pulumi up` in the project would use.
+    let resolved: ResolvedProgram | undefined;
+    if (!opts.program) {
+        try {
+            resolved = resolveProgram(root);
+        } catch (e: any) {
+            problems.push(`${e.message}${root === packageRoot() ? " (run `npm run build`)" : ""}`);
+        }
+    }
+    const program = opts.program ? path.resolve(opts.program) : resolved?.program ?? path.join(root, "dist", "stacks", "index.js");
+    const configDir = opts.configDir ? path.resolve(opts.configDir) : resolved?.stackConfigDir ?? path.join(root, "stacks");
+    const packs = (opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : bundledPacks()).map((p) => path.resolve(p));
     let cfg: StackConfig | undefined;
     try {
-        cfg = readStackConfig(findProjectFile(configDir, root), configDir, opts.stack);
+        cfg = readStackConfig(opts.configDir || !resolved ? findProjectFile(configDir, root) : resolved.projectFile, configDir, opts.stack);
     } catch (e: any) {
         problems.push(e.message);
     }
-    if (!fs.existsSync(program)) {
-        problems.push(`${program}: the compiled stack program is missing${opts.program ? "" : " (run `npm run build`)"}`);
+    if (opts.program && !fs.existsSync(program)) {
+        problems.push(`${program}: the compiled stack program is missing`);
+    } else if (resolved && /\.[cm]?ts$/.test(program)) {
+        problems.push(`${program}: k8sprod plan runs compiled JavaScript; point Pulumi.yaml's main at the compiled program or pass --program`);
     }
     const config = readPacksAndConfig(packs, opts.policyConfig, problems);
     if (problems.length > 0 || !cfg) {
@@ -90,8 +105,8 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     const cwd = process.cwd();
     let run;
     try {
-        // The Pulumi CLI runs a program in its project folder.
-        process.chdir(path.dirname(findProjectFile(configDir, root)));
+        // The runner changes into the folder the engine derives from Pulumi.yaml's main.
+        process.chdir(resolved?.pwd ?? path.dirname(findProjectFile(configDir, root)));
         const live = io.stderrIsTTY ? (n: number) => progress.step(`k8sprod plan: running the ${cfg.stack} stack's program: ${n} resources registered`) : undefined;
         run = await runStackProgram(program, cfg, live);
     } finally {
