@@ -1,6 +1,5 @@
 import * as fs from "fs";
 import * as path from "path";
-import { LineCounter, isMap, isSeq, parseAllDocuments } from "yaml";
 import type { Document, Node } from "yaml";
 import { classify, typeToken } from "./kinds";
 import { loadDocument, splitDocuments, usesAnchors } from "./yaml11";
@@ -221,6 +220,9 @@ function parseYaml(src: Source, out: ParsedManifests): void {
  * alias expansion) and for the item positions of List documents.
  */
 function yamlLibraryDocument(text: string, lineOffset: number): { value: unknown; errors: Array<{ line: number; message: string }>; itemLines: number[] } {
+    // Loaded here, not at start-up: most input never needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LineCounter, isMap, isSeq, parseAllDocuments } = require("yaml") as typeof import("yaml");
     const lineCounter = new LineCounter();
     const docs = parseAllDocuments(text, { version: "1.1", lineCounter, prettyErrors: false });
     const doc = (Array.isArray(docs) ? docs[0] : undefined) as Document.Parsed | undefined;
