@@ -31,10 +31,15 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         .option("--each-file", "check every file as its own stack (stack policies see one file at a time)", false)
         .option("--policy-config <file>", "policy config JSON: enforcement levels and properties per policy, pack-wide keys")
         .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: the bundled Kubernetes pack)", collect)
+        .option("--kubernetes-version <minor>", "the Kubernetes minor whose OpenAPI schemas objects are validated against (default: the newest supported)")
+        .option("--crd <path>", "a CustomResourceDefinition file or folder: custom resources are validated against its schema (repeatable; CRDs in the input count too)", collect)
         .action(async (paths: string[], opts: any) => {
             const { check, renderCheck } = await import("./check/check");
             const { exitCodeOf } = await import("./report/report");
-            const result = await check(paths, { format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack }, io);
+            const result = await check(paths, {
+                format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack,
+                kubernetesVersion: opts.kubernetesVersion, crds: opts.crd,
+            }, io);
             const rendering = performance.now();
             io.stdout(renderCheck(result, opts.format));
             code = exitCodeOf(result.report);
@@ -53,6 +58,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: every pack in policies/)", collect)
         .option("--program <file>", "the compiled stack program (default: dist/stacks/index.js)")
         .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: stacks/)")
+        .option("--kubernetes-version <minor>", "the Kubernetes minor whose OpenAPI schemas objects are validated against (default: the stack's kubernetesVersion config, else the newest supported)")
         .option("--no-progress", "do not show progress on stderr")
         .action(async (opts: any) => {
             const { plan } = await import("./plan/plan");
@@ -64,6 +70,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
                 program: opts.program,
                 configDir: opts.configDir,
                 progress: opts.progress,
+                kubernetesVersion: opts.kubernetesVersion,
             }, io);
         });
 

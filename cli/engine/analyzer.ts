@@ -47,6 +47,10 @@ export interface EngineViolation {
     description?: string;
     policyPackVersion?: string;
     severity?: string;
+    /** Where in the resource (a property path), when the finding names one (schema findings). */
+    path?: string;
+    /** The line of that path in the resource's file (check only). */
+    line?: number;
 }
 
 /** A change a `remediate` policy made to a resource before it was analyzed. */

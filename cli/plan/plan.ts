@@ -13,6 +13,8 @@ import { violationLines } from "../report/text";
 import { readStackConfig } from "./config";
 import type { StackConfig } from "./config";
 import { runStackProgram } from "./program";
+import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
+import { planSchemaViolations } from "../check/schema/plan-schema";
 import { renderCounts, renderTree } from "./tree";
 
 export interface PlanOptions {
@@ -26,6 +28,8 @@ export interface PlanOptions {
     /** Where Pulumi.<stack>.yaml lives; defaults to stacks/. */
     configDir?: string;
     progress: boolean;
+    /** Kubernetes minor for schema validation; default: the stack's `<project>:kubernetesVersion`, else the newest supported. */
+    kubernetesVersion?: string;
 }
 
 /** The Pulumi.yaml of the project: in the config folder or the nearest folder above it. */
@@ -105,6 +109,15 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         throw new UsageError(lines);
     }
     const resources = run.registrations.map(toEngineResource);
+    // Schema validation of every Kubernetes object the program registers (unknown values are skipped).
+    const version = opts.kubernetesVersion ?? cfg.config[`${cfg.project}:kubernetesVersion`] ?? DEFAULT_KUBERNETES_VERSION;
+    let schemaViolations;
+    try {
+        schemaViolations = planSchemaViolations(resources, version);
+    } catch (e: any) {
+        progress.done();
+        throw new UsageError([`k8sprod plan: --kubernetes-version ${version}: ${e.message}`]);
+    }
     progress.step(`k8sprod plan: ${resources.length} resources registered in ${((Date.now() - started) / 1000).toFixed(1)} s; evaluating ${packs.length} policy pack(s)...`);
 
     let violations;
@@ -128,7 +141,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         stackResource: { type: "pulumi:pulumi:Stack", name: `${cfg.project}-${cfg.stack}` },
         stackUrn: run.registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn,
     };
-    const report = buildReport(resources, violations, ctx);
+    const report = buildReport(resources, [...schemaViolations, ...violations], ctx);
     const code = exitCodeOf(report);
     switch (opts.format) {
         case "json":

@@ -22,6 +22,10 @@ export interface ReportViolation {
     urn: string;
     message: string;
     resource: ReportResourceRef;
+    /** The property path the violation is about, when it names one (schema findings: `spec.replicas`). */
+    path?: string;
+    /** The line of that path in the resource's file (check only). */
+    line?: number;
 }
 
 /** An object `check` read but could not hand to the packs (custom resources, unknown kinds). */
@@ -105,6 +109,12 @@ export function buildReport(resources: EngineResource[], violations: EngineViola
             message: v.message,
             resource: r ? ref(r) : { ...ctx.stackResource },
         };
+        if (v.path !== undefined) {
+            violation.path = v.path;
+        }
+        if (v.line !== undefined) {
+            violation.line = v.line;
+        }
         return { violation, key: [order.get(urn) ?? -1, i] as const };
     });
     reported.sort((a, b) =>

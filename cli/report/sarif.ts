@@ -58,7 +58,8 @@ export function renderSarif(report: Report, ctx: ReportContext, opts: { version:
             const loc = ctx.locations.get(locationKey(v.urn, v.resource.file));
             location.physicalLocation = {
                 artifactLocation: { uri: fileUri(v.resource.file) },
-                ...(loc?.line !== undefined && loc.file === v.resource.file ? { region: { startLine: loc.line } } : {}),
+                ...(v.line !== undefined ? { region: { startLine: v.line } }
+                    : loc?.line !== undefined && loc.file === v.resource.file ? { region: { startLine: loc.line } } : {}),
             };
         }
         const result: sarif.Result = {
