@@ -1,6 +1,8 @@
 // The k8sprod-kubernetes pack: its name and its policies, in one list that the pack (index.ts), the
 // offline engine and the tests all load.
 import { Policies } from "@pulumi/policy";
+import { withMetadata } from "../../lib/policyMetadata";
+import { metadata } from "./metadata";
 import { disallowClusterAdminBinding, disallowDefaultNamespace, disallowRbacWildcards, disallowServiceAccountTokenAutomount, requireDedicatedServiceAccount } from "./access";
 import {
     disallowReplicasWithHpa, disallowZeroDisruptionPdb, requireHpaScaleBehavior, requireMinReplicas, requirePdbUnhealthyPodEvictionPolicy,
@@ -16,7 +18,7 @@ import { requireHeadlessService, requireVolumeClaimStorageClass } from "./statef
 
 export const packName = "k8sprod-kubernetes";
 
-export const policies: Policies = [
+export const policies: Policies = withMetadata<Policies[number]>([
     ...podSecurityPolicies,
     requireResourceRequests,
     requireResourceLimits,
@@ -46,7 +48,7 @@ export const policies: Policies = [
     requirePdbUnhealthyPodEvictionPolicy,
     requireHighUidGid,
     requireImageDigest,
-];
+], metadata);
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */
 export function expandConfig(doc: Record<string, any>): Record<string, any> {

@@ -14,6 +14,13 @@ export const SCHEMA_PACK = "k8sprod-schema";
 export const SCHEMA_POLICY = "valid-schema";
 export const SCHEMA_DESCRIPTION = "Checks whether every object is valid against the Kubernetes OpenAPI schema of its kind (or its CustomResourceDefinition): no unknown field, no value of the wrong type, no required field missing.";
 
+/** The pseudo-policy as the SARIF rules describe it. */
+export const SCHEMA_POLICY_INFO = {
+    policyPack: SCHEMA_PACK, policy: SCHEMA_POLICY, description: SCHEMA_DESCRIPTION, severity: "high",
+    remediation: "Fix the field the finding names: remove an unknown field, give a value of the type the schema wants, add a missing required field, or use an apiVersion the cluster serves.",
+    url: "docs/cli.md#k8sprod-check-paths", tags: ["correctness", "schema"],
+};
+
 const OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 
 /** The Kubernetes minors schemas ship for (the files in schemas/kubernetes). */
