@@ -19,6 +19,9 @@ import { renderCost, stackCost } from "./cost";
 import type { CostLine, StackCost } from "./cost";
 import { runStackProgram } from "./program";
 import { findProjectFile as findProjectFileIn, resolveProgram } from "./project";
+import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
+import { SCHEMA_POLICY_INFO } from "../check/schema/kubernetes";
+import { planSchemaViolations } from "../check/schema/plan-schema";
 import type { ResolvedProgram } from "./project";
 import { criticalPath, renderCriticalPath } from "./timings";
 import type { CriticalPath } from "./timings";
@@ -44,6 +47,8 @@ export interface PlanOptions {
     /** Folder to write the reports, the Kubernetes objects and the resource graph into. */
     out?: string;
     progress: boolean;
+    /** Kubernetes minor for schema validation; default: the stack's `<project>:kubernetesVersion`, else the newest supported. */
+    kubernetesVersion?: string;
 }
 
 /** The nearest folder at or above `dir` that holds a project file, or `dir` itself when none does. */
@@ -186,6 +191,15 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         throw new UsageError(lines);
     }
     const resources = run.registrations.map(toEngineResource);
+    // Schema validation of every Kubernetes object the program registers (unknown values are skipped).
+    const version = opts.kubernetesVersion ?? cfg.config[`${cfg.project}:kubernetesVersion`] ?? DEFAULT_KUBERNETES_VERSION;
+    let schemaViolations;
+    try {
+        schemaViolations = planSchemaViolations(resources, version);
+    } catch (e: any) {
+        progress.done();
+        throw new UsageError([`k8sprod plan: --kubernetes-version ${version}: ${e.message}`]);
+    }
     progress.step(`k8sprod plan: ${resources.length} resources registered in ${((Date.now() - started) / 1000).toFixed(1)} s; evaluating ${packs.length} policy pack(s)...`);
 
     let violations;
@@ -195,7 +209,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         const analyzer = loadAnalyzer();
         const handles = packs.map((p) => analyzer.loadPack(p));
         packNames = handles.map((h) => `${h.name}@${h.version}`);
-        policies = policyInfos(handles);
+        policies = [SCHEMA_POLICY_INFO, ...policyInfos(handles)];
         violations = packs.length > 0 ? await analyzer.analyze(handles, resources, config) : [];
     } catch (e: any) {
         progress.done();
@@ -211,7 +225,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         stackResource: { type: "pulumi:pulumi:Stack", name: `${cfg.project}-${cfg.stack}` },
         stackUrn: run.registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn,
     };
-    const report: PlanReport = buildReport(resources, violations, ctx);
+    const report: PlanReport = buildReport(resources, [...schemaViolations, ...violations], ctx);
     const cp = criticalPath(run.registrations);
     const cost = stackCost(run.registrations);
     report.plan = {
