@@ -51,7 +51,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     disallowSecretEnv,
     requirePdbUnhealthyPodEvictionPolicy,
     requireHighUidGid,
-    requireImageDigest,
+    // requireImageDigest is listed once, with the image policies above (main listed it twice).
     disallowArgoCdProjectWildcards,
     restrictArgoCdClusterResources,
     disallowArgoCdDefaultProject,
