@@ -75,19 +75,25 @@ describe("WebService", () => {
 
     it("sets requests and limits, with limits at twice the requests by default", async () => {
         const c = podSpec((await record(() => new WebService("api", apiArgs()))).get(DEPLOYMENT, "api-deployment")).containers[0];
-        assert.deepStrictEqual(c.resources, { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } });
+        assert.deepStrictEqual(c.resources, {
+            requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "256Mi" },
+            limits: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "512Mi" },
+        });
     });
 
     it("sets limits equal to requests for Guaranteed QoS", async () => {
         const c = podSpec((await record(() => new WebService("api", apiArgs({ qos: "Guaranteed" })))).get(DEPLOYMENT, "api-deployment")).containers[0];
-        assert.deepStrictEqual(c.resources, { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "250m", memory: "256Mi" } });
+        assert.deepStrictEqual(c.resources, {
+            requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "256Mi" },
+            limits: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "512Mi" },
+        });
     });
 
     it("keeps an explicit limit", async () => {
         const args = apiArgs();
         args.containers[0].resources.limits = { memory: "1Gi" };
         const c = podSpec((await record(() => new WebService("api", args))).get(DEPLOYMENT, "api-deployment")).containers[0];
-        assert.deepStrictEqual(c.resources.limits, { cpu: "500m", memory: "1Gi" });
+        assert.deepStrictEqual(c.resources.limits, { cpu: "500m", memory: "1Gi", "ephemeral-storage": "512Mi" });
     });
 
     it("scales with an autoscaling/v2 HPA: 3–10 replicas at 70 % CPU, slow down, fast up", async () => {
