@@ -1,6 +1,5 @@
 import * as fs from "fs";
 import * as path from "path";
-import { LineCounter, isMap, isSeq, parseAllDocuments } from "yaml";
 import type { Document, Node } from "yaml";
 import { intFieldProblems } from "./intFields";
 import { classify, servingApiVersions, typeToken } from "./kinds";
@@ -28,6 +27,14 @@ export interface ManifestObject {
     namespace?: string;
     /** The object as `@pulumi/kubernetes` would register it: everything but `status` (an output). */
     object: Record<string, any>;
+    /** The text of its document and the document's first line (0-based), to locate a field's line on demand. */
+    source?: DocumentSource;
+}
+
+/** A document's text and where it starts in its file (0-based line), for locating fields in it. */
+export interface DocumentSource {
+    text: string;
+    lineOffset: number;
 }
 
 /** An object of a kind the packs cannot be asked about (custom resources, kinds the SDK does not know). */
@@ -41,6 +48,9 @@ export interface UncheckedObject {
     name?: string;
     namespace?: string;
     reason: string;
+    /** The object as read (for schema validation against a CustomResourceDefinition). */
+    object?: Record<string, any>;
+    source?: DocumentSource;
 }
 
 /** Why (part of) the input could not be used: always names the file, and the document and line when known. */
@@ -229,7 +239,24 @@ function parseJson(src: Source, out: ParsedManifests): void {
         out.errors.push({ file: src.file, document: 0, line, message: `invalid JSON: ${cleanMessage(String(e.message).replace(/ in JSON at position.*$/, ""))}` });
         return;
     }
+    const mark = marks(out);
     readDocument(value, src.file, 0, () => 1, out);
+    attachSource(out, mark, { text: src.text, lineOffset: 0 });
+}
+
+/** How many objects and unchecked objects have been read so far. */
+function marks(out: ParsedManifests): [number, number] {
+    return [out.objects.length, out.unchecked.length];
+}
+
+/** Gives the objects read since `mark` the document they came from. */
+function attachSource(out: ParsedManifests, mark: [number, number], source: DocumentSource): void {
+    for (let i = mark[0]; i < out.objects.length; i++) {
+        out.objects[i].source = source;
+    }
+    for (let i = mark[1]; i < out.unchecked.length; i++) {
+        out.unchecked[i].source = source;
+    }
 }
 
 function lineOf(text: string, offset: number): number {
@@ -262,7 +289,9 @@ function parseYaml(src: Source, out: ParsedManifests): void {
                 return;
             }
             itemLines = doc.itemLines;
+            const mark = marks(out);
             readDocument(doc.value, src.file, index, itemLine, out, line, fieldLines(chunk.text, chunk.startLine));
+            attachSource(out, mark, { text: chunk.text, lineOffset: chunk.startLine });
             return;
         }
         let value: unknown;
@@ -273,7 +302,9 @@ function parseYaml(src: Source, out: ParsedManifests): void {
             out.errors.push({ file: src.file, document: index, line: at, message: `invalid YAML: ${cleanMessage(e?.reason ?? String(e?.message ?? e))}` });
             return;
         }
+        const mark = marks(out);
         readDocument(value, src.file, index, itemLine, out, line, fieldLines(chunk.text, chunk.startLine));
+        attachSource(out, mark, { text: chunk.text, lineOffset: chunk.startLine });
     });
 }
 
@@ -283,6 +314,9 @@ function parseYaml(src: Source, out: ParsedManifests): void {
  * alias expansion) and for the item positions of List documents.
  */
 function yamlLibraryDocument(text: string, lineOffset: number): { value: unknown; errors: Array<{ line: number; message: string }>; itemLines: number[] } {
+    // Loaded here, not at start-up: most input never needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LineCounter, isMap, isSeq, parseAllDocuments } = require("yaml") as typeof import("yaml");
     const lineCounter = new LineCounter();
     const docs = parseAllDocuments(text, { version: "1.1", lineCounter, prettyErrors: false, customTags: kubectlCustomTags });
     const doc = (Array.isArray(docs) ? docs[0] : undefined) as Document.Parsed | undefined;
@@ -317,9 +351,12 @@ function yamlLibraryDocument(text: string, lineOffset: number): { value: unknown
 /** A lookup of the line of a field (by its path in the document), made with the `yaml` library when first used (only for errors). */
 function fieldLines(text: string, lineOffset: number): (path: Array<string | number>) => number | undefined {
     let doc: Document.Parsed | undefined;
-    let counter: LineCounter | undefined;
+    let counter: import("yaml").LineCounter | undefined;
     return (path) => {
         if (!doc) {
+            // Loaded lazily, as in yamlLibraryDocument: only an input error needs the line of a field.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { LineCounter, parseAllDocuments } = require("yaml") as typeof import("yaml");
             counter = new LineCounter();
             const docs = parseAllDocuments(text, { version: "1.1", lineCounter: counter, prettyErrors: false, customTags: kubectlCustomTags });
             doc = (Array.isArray(docs) ? docs[0] : undefined) as Document.Parsed | undefined;
@@ -415,6 +452,7 @@ function readObject(obj: Record<string, any>, file: FileName, document: number, 
             file, document, item, line, apiVersion, kind,
             name: typeof name === "string" ? name : undefined,
             namespace,
+            object: obj,
             reason: cls === "list"
                 ? `a ${kind} inside a list is not expanded`
                 : `${apiVersion}/${kind} is not a kind @pulumi/kubernetes knows (a custom resource, or a newer API): the packs cannot check it`,
