@@ -49,7 +49,6 @@ export const metadata: Record<string, PolicyMetadata> = {
     "require-high-uid-gid": { severity: "low", remediation: "Set `securityContext.runAsUser` and `runAsGroup` to 10000 or more on the pod (or each container).", docs: CONTAINERS, tags: ["security", "containers"] },
     "require-probes": { severity: "medium", remediation: "Add a `readinessProbe` and a `livenessProbe` to every app container.", docs: AVAILABILITY, tags: ["reliability", "availability"] },
     "disallow-latest-tag": { severity: "medium", remediation: "Pin every image to a version tag or a digest (`image:1.2.3` or `image@sha256:...`).", docs: IMAGES, tags: ["supply-chain", "images"] },
-    "require-image-digest": { severity: "medium", remediation: "Pin every image by digest (`image@sha256:...`), as the scanner approved it.", docs: IMAGES, tags: ["supply-chain", "images"] },
     "allowed-image-registries": { severity: "high", remediation: "Pull the image from one of the registries in the policy's `registries` config.", docs: IMAGES, tags: ["supply-chain", "images"] },
     "require-image-digest": { severity: "medium", remediation: "Pin the image by digest (`image@sha256:<digest>`), the digest your scanner approved.", docs: IMAGES, tags: ["supply-chain", "images"] },
     "require-dedicated-service-account": { severity: "medium", remediation: "Create a ServiceAccount for the workload and set `serviceAccountName` to it.", docs: ACCESS, tags: ["security", "rbac"] },
