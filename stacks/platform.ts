@@ -8,8 +8,30 @@ import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutosca
 import { ClusterAccessEntryArgs, EksCluster, EksClusterArgs } from "../components/cluster";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
 // ---- backups (issue 10) ----
-import { RestoreDrill, Velero } from "../components/backup";
+import * as k8s from "@pulumi/kubernetes";
+import { DEFAULT_FREQUENT_SCHEDULE, DEFAULT_VELERO_NAMESPACE, RestoreDrill, STORAGE_LOCATION_NAME, Velero, validateSchedule, veleroSchedule } from "../components/backup";
+import { Problems } from "../components/lib/errors";
 import { ExampleApp } from "./app";
+
+/**
+ * On a cluster the stack does not build (dev), the app's namespace is backed up by its own Velero Schedule in the
+ * cluster's Velero namespace (`k8sprod:veleroNamespace`, default `velero`): hourly, each backup kept 72 h.
+ */
+export function appBackupSchedule(config: pulumi.Config, app: ExampleApp): k8s.apiextensions.CustomResource {
+    const veleroNamespace = config.get("veleroNamespace") ?? DEFAULT_VELERO_NAMESPACE;
+    const timing = { ...DEFAULT_FREQUENT_SCHEDULE };
+    const problems = new Problems();
+    validateSchedule(problems, timing);
+    problems.throwIfAny("the app's backup schedule");
+    const schedule = (ns: string) => veleroSchedule("app-hourly", { ...timing, includedNamespaces: [ns] }, { namespace: veleroNamespace, storageLocation: STORAGE_LOCATION_NAME });
+    const shape = schedule("placeholder");
+    return new k8s.apiextensions.CustomResource("app-backup-schedule", {
+        apiVersion: shape.apiVersion,
+        kind: shape.kind,
+        metadata: shape.metadata,
+        spec: app.namespace.name.apply((ns) => schedule(ns).spec),
+    });
+}
 // ---- end backups ----
 
 export interface Platform {
