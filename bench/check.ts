@@ -7,6 +7,7 @@
 // Goals (issue 3): >= 2,000 objects/s, small file < 1.5 s, pack ready < 2 s.
 // Run with `npm run bench:check` (it builds first). Options: --objects N, --runs N.
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -77,6 +78,49 @@ export function makeObject(i: number, oneNamespace = false): Record<string, any>
         default:
             return { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta(`${app}-db`), spec: { serviceName: app, replicas: 3, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: podSpec } } };
     }
+}
+
+/**
+ * An object as a real chart renders it: `makeObject`'s, with the labels and annotations Helm charts
+ * add (chart, release, checksums), two dozen environment variables and a config file in ConfigMaps.
+ * About 1.9 KB of YAML each, so 16,000 of them make the 30 MB file of the large-input bench.
+ */
+export function makeChartObject(i: number): Record<string, any> {
+    const o = makeObject(i);
+    const hex = (n: number) => createHash("sha256").update(String(n)).digest("hex");
+    const helmLabels = {
+        "helm.sh/chart": "bench-1.4.2", "app.kubernetes.io/instance": `release-${Math.floor(i / 400)}`,
+        "app.kubernetes.io/managed-by": "Helm", "app.kubernetes.io/version": "1.4.2", "app.kubernetes.io/component": ["web", "api", "worker"][i % 3],
+    };
+    o.metadata.labels = { ...o.metadata.labels, ...helmLabels };
+    o.metadata.annotations = {
+        "meta.helm.sh/release-name": helmLabels["app.kubernetes.io/instance"], "meta.helm.sh/release-namespace": o.metadata.namespace,
+        "bench.example.com/owner": `team-${Math.floor(i / 400)}@example.com`, "bench.example.com/runbook": `https://runbooks.example.com/${o.kind.toLowerCase()}/${o.metadata.name}`,
+    };
+    const pod = o.spec?.template;
+    if (pod) {
+        pod.metadata.annotations = { "checksum/config": hex(i), "checksum/secret": hex(i + 1) };
+        const c = pod.spec.containers[0];
+        c.env = [...c.env, ...Array.from({ length: 24 }, (_, k) => ({ name: `SETTING_${k}`, value: `value-${k}-${i}` }))];
+        c.args = ["--port=8080", "--log-format=json", `--shard=${i % 16}`];
+    }
+    if (o.kind === "ConfigMap") {
+        o.data["app.yaml"] += Array.from({ length: 150 }, (_, k) => `feature${k}: ${k % 2 === 0}\n`).join("");
+    }
+    return o;
+}
+
+/** Writes `count` chart objects into one file, as `helm template` of many charts prints them. */
+export function generateOneFile(file: string, count: number): number {
+    const fd = fs.openSync(file, "w");
+    try {
+        for (let i = 0; i < count; i++) {
+            fs.writeSync(fd, `---\n# Source: bench/templates/object-${i}.yaml\n${stringify(makeChartObject(i), { aliasDuplicateObjects: false })}`);
+        }
+    } finally {
+        fs.closeSync(fd);
+    }
+    return fs.statSync(file).size;
 }
 
 /** Writes the manifests as Helm would print them: files of `---`-separated documents. Returns the files. */

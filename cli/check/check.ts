@@ -2,12 +2,14 @@ import { loadAnalyzer } from "../engine/contract";
 import type { EngineResource, EngineViolation, PackHandle } from "../engine/contract";
 import { UsageError } from "../io";
 import type { IO } from "../io";
-import { kubernetesPack, packageVersion, readPacksAndConfig } from "../packs";
-import { buildReport, exitCodeOf, locationKey } from "../report/report";
+import { docsBaseUri, kubernetesPack, packageVersion, readPacksAndConfig } from "../packs";
+import { appendAll } from "../util";
+import { buildReport, exitCodeOf, jsonReportChunks, locationKey, mergeReports } from "../report/report";
 import type { Report, ReportContext, ReportUnchecked, ResourceLocation } from "../report/report";
-import { renderSarif } from "../report/sarif";
-import { renderCheckText } from "../report/text";
-import { expandPaths, formatInputError, parseSource, readSources } from "./manifests";
+import { policyInfos, renderSarifChunks } from "../report/sarif";
+import type { PolicyInfo } from "../report/sarif";
+import { renderCheckTextChunks } from "../report/text";
+import { displayName, expandPaths, formatInputError, parseSource, readSources } from "./manifests";
 import type { InputError, ManifestObject } from "./manifests";
 
 export type Format = "text" | "json" | "sarif";
@@ -19,6 +21,8 @@ export interface CheckOptions {
     policyConfig?: string;
     /** Policy pack folders; defaults to the bundled Kubernetes pack. */
     policyPacks?: string[];
+    /** Accept input with no Kubernetes object (by default it is an input error: a failed `helm template` prints nothing). */
+    allowEmpty?: boolean;
 }
 
 /** The project and stack names in the URNs of checked objects. */
@@ -62,6 +66,8 @@ export interface CheckResult {
     report: Report;
     ctx: ReportContext;
     files: number;
+    /** The loaded packs' policies (for the SARIF rules). */
+    policies: PolicyInfo[];
     /** Milliseconds spent reading and parsing the input, loading the packs, and analyzing. */
     timings: { parse: number; load: number; analyze: number };
 }
@@ -80,16 +86,19 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
         throw new UsageError(["k8sprod check: standard input (-) can be given only once"]);
     }
     const expanded = expandPaths(paths);
-    errors.push(...expanded.errors);
+    appendAll(errors, expanded.errors);
     const read = await readSources(expanded.files, io.stdin);
-    errors.push(...read.errors);
+    appendAll(errors, read.errors);
     const stacks: ManifestObject[][] = [];
     const unchecked: ReportUnchecked[] = [];
     const all: ManifestObject[] = [];
     for (const src of read.sources) {
         const parsed = parseSource(src);
-        errors.push(...parsed.errors);
-        all.push(...parsed.objects);
+        appendAll(errors, parsed.errors);
+        appendAll(all, parsed.objects);
+        if (src.file === "-" && src.text.trim() === "" && !opts.allowEmpty) {
+            errors.push({ file: "-", message: "standard input is empty: the command that feeds it may have failed (use `set -o pipefail`); --allow-empty accepts empty input" });
+        }
         if (opts.eachFile) {
             stacks.push(parsed.objects);
         }
@@ -108,7 +117,11 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
         stacks.push(all);
     }
     for (const s of stacks) {
-        errors.push(...duplicates(s));
+        appendAll(errors, duplicates(s));
+    }
+    if (errors.length === 0 && all.length === 0 && unchecked.length === 0 && !opts.allowEmpty) {
+        const what = read.sources.length === 1 ? displayName(read.sources[0].file) : `${read.sources.length} files`;
+        errors.push({ file: what, message: "no Kubernetes object in the input (it is empty, or holds only comments and separators); --allow-empty accepts that" });
     }
     const packs = opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : [kubernetesPack()];
     const problems = errors.map(formatInputError);
@@ -150,36 +163,25 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
         locations,
         stackResource: { type: "pulumi:pulumi:Stack", name: `${CHECK_PROJECT}-${CHECK_STACK}` },
     };
-    const report = mergeStacks(perStack.map((p) => buildReport(p.resources, p.violations, ctx)));
+    const report = mergeReports(perStack.map((p) => buildReport(p.resources, p.violations, ctx)));
     report.unchecked = unchecked;
-    return { report, ctx, files: read.sources.length, timings: { parse: t1 - t0, load: t2 - t1, analyze: t3 - t2 } };
+    return { report, ctx, files: read.sources.length, policies: policyInfos(handles), timings: { parse: t1 - t0, load: t2 - t1, analyze: t3 - t2 } };
 }
 
-/**
- * One report from the stacks' reports (under --each-file a URN can occur in several files, so each
- * stack's violations are matched to that stack's resources before merging).
- */
-function mergeStacks(parts: Report[]): Report {
-    const merged: Report = { resources: [], violations: [], summary: { resources: 0, mandatory: 0, advisory: 0 } };
-    for (const part of parts) {
-        merged.resources.push(...part.resources);
-        merged.violations.push(...part.violations);
-        merged.summary.resources += part.summary.resources;
-        merged.summary.mandatory += part.summary.mandatory;
-        merged.summary.advisory += part.summary.advisory;
-    }
-    return merged;
-}
-
-/** Renders a check result in the chosen format. */
-export function renderCheck(result: CheckResult, format: Format): string {
+/** Renders a check result in the chosen format, in pieces (a report of any size is written without one string for all of it). */
+export function renderCheckChunks(result: CheckResult, format: Format): Iterable<string> {
     const code = exitCodeOf(result.report);
     switch (format) {
         case "json":
-            return JSON.stringify(result.report, null, 2) + "\n";
+            return jsonReportChunks(result.report);
         case "sarif":
-            return renderSarif(result.report, result.ctx, { version: packageVersion(), exitCode: code });
+            return renderSarifChunks(result.report, result.ctx, { version: packageVersion(), exitCode: code, policies: result.policies, docsBase: docsBaseUri() });
         default:
-            return renderCheckText(result.report, result.ctx, result.files);
+            return renderCheckTextChunks(result.report, result.ctx, result.files);
     }
+}
+
+/** Renders a check result in the chosen format, as one string. */
+export function renderCheck(result: CheckResult, format: Format): string {
+    return [...renderCheckChunks(result, format)].join("");
 }

@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { LineCounter, isMap, isSeq, parseAllDocuments } from "yaml";
 import type { Document, Node } from "yaml";
-import { classify, typeToken } from "./kinds";
+import { classify, servingApiVersions, typeToken } from "./kinds";
+import { appendAll, cleanMessage } from "../util";
 import { loadDocument, splitDocuments, usesAnchors } from "./yaml11";
 
 /** The name a file is reported under: the path exactly as given on the command line ("-" is stdin). */
@@ -103,7 +104,7 @@ export function expandPaths(args: string[]): { files: FileName[]; errors: InputE
             if (found.length === 0) {
                 errors.push({ file: arg, message: "the directory holds no .yaml, .yml or .json file" });
             }
-            files.push(...found);
+            appendAll(files, found);
         } else {
             files.push(arg);
         }
@@ -120,7 +121,7 @@ function walk(dir: string): string[] {
         }
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) {
-            out.push(...walk(full));
+            appendAll(out, walk(full));
         } else if (MANIFEST_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
             out.push(full);
         }
@@ -128,18 +129,77 @@ function walk(dir: string): string[] {
     return out;
 }
 
-/** Reads every file (stdin for "-"); unreadable files become input errors. */
-export async function readSources(files: FileName[], stdin: () => Promise<string>): Promise<{ sources: Source[]; errors: InputError[] }> {
+/** At most this many problems are listed per file; the rest are counted. */
+export const MAX_ERRORS_PER_FILE = 20;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The text of a file's bytes, or why it is not text: a NUL byte or bytes that are not UTF-8 make it
+ * a binary file (named as such, with the offset; its bytes are never quoted).
+ */
+export function decodeText(bytes: Uint8Array): { text: string } | { binary: string } {
+    const nul = bytes.indexOf(0);
+    if (nul >= 0) {
+        return { binary: `it holds a NUL byte at offset ${nul}` };
+    }
+    try {
+        return { text: utf8.decode(bytes) };
+    } catch {
+        // Find the first invalid sequence, for the message.
+        const at = firstInvalidUtf8(bytes);
+        return { binary: `it is not UTF-8 text (byte 0x${bytes[at].toString(16).padStart(2, "0")} at offset ${at})` };
+    }
+}
+
+function firstInvalidUtf8(b: Uint8Array): number {
+    let i = 0;
+    while (i < b.length) {
+        const c = b[i];
+        const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+        if (n < 0) {
+            return i;
+        }
+        for (let k = 1; k <= n; k++) {
+            if (i + k >= b.length || (b[i + k] & 0xc0) !== 0x80) {
+                return i;
+            }
+        }
+        i += n + 1;
+    }
+    return 0;
+}
+
+/** Reads every file (stdin for "-"); unreadable and binary files become input errors. */
+export async function readSources(files: FileName[], stdin: () => Promise<string | Uint8Array>): Promise<{ sources: Source[]; errors: InputError[] }> {
     const sources: Source[] = [];
     const errors: InputError[] = [];
     for (const file of files) {
+        let raw: string | Uint8Array;
         try {
-            sources.push({ file, text: file === "-" ? await stdin() : fs.readFileSync(file, "utf8") });
+            raw = file === "-" ? await stdin() : fs.readFileSync(file);
         } catch (e: any) {
             errors.push({ file, message: `cannot read it (${e.code ?? e.message})` });
+            continue;
         }
+        const decoded = typeof raw === "string" ? (raw.includes("\0") ? { binary: `it holds a NUL character at offset ${raw.indexOf("\0")}` } : { text: raw }) : decodeText(raw);
+        if ("binary" in decoded) {
+            errors.push({ file, message: `${file === "-" ? "standard input" : "the file"} is binary, not YAML or JSON text: ${decoded.binary}` });
+            continue;
+        }
+        sources.push({ file, text: decoded.text });
     }
     return { sources, errors };
+}
+
+/** Caps a file's problems at MAX_ERRORS_PER_FILE, with one line that counts the rest. */
+export function capErrors(errors: InputError[]): InputError[] {
+    if (errors.length <= MAX_ERRORS_PER_FILE) {
+        return errors;
+    }
+    const kept = errors.slice(0, MAX_ERRORS_PER_FILE);
+    kept.push({ file: errors[0].file, message: `${errors.length - MAX_ERRORS_PER_FILE} more problems in this file are not shown` });
+    return kept;
 }
 
 /**
@@ -154,6 +214,7 @@ export function parseSource(src: Source): ParsedManifests {
     } else {
         parseYaml(src, out);
     }
+    out.errors = capErrors(out.errors);
     return out;
 }
 
@@ -164,7 +225,7 @@ function parseJson(src: Source, out: ParsedManifests): void {
     } catch (e: any) {
         const m = /position (\d+)/.exec(e.message);
         const line = m ? lineOf(src.text, Number(m[1])) : undefined;
-        out.errors.push({ file: src.file, document: 0, line, message: `invalid JSON: ${String(e.message).replace(/ in JSON at position.*$/, "")}` });
+        out.errors.push({ file: src.file, document: 0, line, message: `invalid JSON: ${cleanMessage(String(e.message).replace(/ in JSON at position.*$/, ""))}` });
         return;
     }
     readDocument(value, src.file, 0, () => 1, out);
@@ -196,7 +257,7 @@ function parseYaml(src: Source, out: ParsedManifests): void {
         if (usesAnchors(chunk.text)) {
             const doc = yamlLibraryDocument(chunk.text, chunk.startLine);
             if (doc.errors.length > 0) {
-                out.errors.push(...doc.errors.map((e) => ({ file: src.file, document: index, line: e.line, message: `invalid YAML: ${e.message}` })));
+                appendAll(out.errors, doc.errors.map((e) => ({ file: src.file, document: index, line: e.line, message: `invalid YAML: ${cleanMessage(e.message)}` })));
                 return;
             }
             itemLines = doc.itemLines;
@@ -208,7 +269,7 @@ function parseYaml(src: Source, out: ParsedManifests): void {
             value = loadDocument(chunk.text);
         } catch (e: any) {
             const at = typeof e?.mark?.line === "number" ? chunk.startLine + e.mark.line + 1 : line;
-            out.errors.push({ file: src.file, document: index, line: at, message: `invalid YAML: ${e?.reason ?? firstLine(String(e?.message ?? e))}` });
+            out.errors.push({ file: src.file, document: index, line: at, message: `invalid YAML: ${cleanMessage(e?.reason ?? String(e?.message ?? e))}` });
             return;
         }
         readDocument(value, src.file, index, itemLine, out, line);
@@ -317,11 +378,19 @@ function readObject(obj: Record<string, any>, file: FileName, document: number, 
         const v = metadata?.[field];
         if (v !== undefined && v !== null && typeof v !== "string") {
             // e.g. `namespace: no`, which YAML 1.1 reads as the boolean false
-            out.errors.push({ ...at, message: `${what}${kind}: metadata.${field} must be a string, not ${JSON.stringify(v)} (quote it)` });
+            out.errors.push({ ...at, message: `${what}${kind}: metadata.${field} must be a string, not ${typeof v === "object" ? (Array.isArray(v) ? "a sequence" : "a mapping") : JSON.stringify(v)} (quote it)` });
             return;
         }
     }
     const namespace = typeof metadata?.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : undefined;
+    const serving = cls === "unknown" ? servingApiVersions(apiVersion, kind) : undefined;
+    if (serving) {
+        out.errors.push({
+            ...at,
+            message: `${what}${kind} is not served by apiVersion ${apiVersion}: the API server refuses it; use apiVersion ${serving.join(" or ")}`,
+        });
+        return;
+    }
     if (cls !== "resource") {
         out.unchecked.push({
             file, document, item, line, apiVersion, kind,

@@ -569,6 +569,17 @@ function parseConfig(doc: Record<string, any>, where: string, problems: string[]
                 problems.push(`${where}${k}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not a valid enforcement level`);
                 continue;
             }
+            // A key the policy's schema does not know is refused with its path (the Pulumi CLI would pass it on unread).
+            const policy = pack.policies.find((p) => p.name === k);
+            const knownKeys = ["enforcementLevel", ...Object.keys(policy?.configSchema?.properties ?? {})];
+            for (const prop of Object.keys(properties)) {
+                if (k !== "all" && !knownKeys.includes(prop)) {
+                    problems.push(`${where}${k}.${prop}: unknown key (${knownKeys.join(", ")})`);
+                }
+            }
+            if (k === "all" && Object.keys(properties).length) {
+                problems.push(...Object.keys(properties).map((prop) => `${where}all.${prop}: unknown key (all takes only an enforcement level)`));
+            }
             out[k] = { enforcementLevel, properties: Object.keys(properties).length ? properties : undefined };
         } else {
             problems.push(`${where}${k}: ${JSON.stringify(v)} is not a valid value; must be an enforcement level or an object`);
@@ -593,7 +604,12 @@ export function resolvePackConfig(pack: PackHandle, doc?: Record<string, any>): 
         try {
             given = pack.expandConfig(doc);
         } catch (e: any) {
-            throw new PackError(`Invalid config for policy pack ${pack.name}`, e?.problems ?? [e?.message ?? String(e)]);
+            if (!Array.isArray(e?.problems) || !e.partial || typeof e.partial !== "object") {
+                throw new PackError(`Invalid config for policy pack ${pack.name}`, e?.problems ?? [e?.message ?? String(e)]);
+            }
+            // Report the pack's problems together with the schema's (every problem at once).
+            problems.push(...e.problems);
+            given = e.partial;
         }
     }
     const result: Record<string, PolicyConfigEntry> = {};
@@ -654,7 +670,7 @@ export function resolvePackConfig(pack: PackHandle, doc?: Record<string, any>): 
         }
     }
     if (problems.length) {
-        throw new PackError(`Invalid config for policy pack ${pack.name}`, problems);
+        throw new PackError(`Invalid config for policy pack ${pack.name}`, [...new Set(problems)]);
     }
     return result;
 }

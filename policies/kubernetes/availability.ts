@@ -3,7 +3,7 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
     arr, at, containerLabel, containersOf, intOrStringNumber, kindOf, num, obj, plain, podPolicy, podTemplateOf,
-    replicasOf, resourcePolicy, selectorMatches, stackPolicy, str, stringMap, T,
+    replicasOf, resourcePolicy, runToCompletionReason, selectorMatches, stackPolicy, str, stringMap, T,
 } from "./lib";
 
 const WORKLOAD_TYPES = new Set<string>([...T.deployments, ...T.statefulSets]);
@@ -282,12 +282,13 @@ const SERVING_TYPES = ["kubernetes:core/v1:Pod", ...T.deployments, ...T.stateful
 
 export const requireProbes: ResourceValidationPolicy = podPolicy({
     name: "require-probes",
-    description: "Checks whether every container of a long-running workload has a readiness probe (traffic only when ready) and a liveness probe (restart when stuck).",
+    description: "Checks whether every container of a long-running workload has a readiness probe (traffic only when ready) and a liveness probe (restart when stuck); pods that run to completion (Jobs, CronJobs, Pods with restartPolicy Never or OnFailure, Helm test hooks) are not applicable.",
     enforcementLevel: "mandatory",
     types: SERVING_TYPES,
     check: (ctx, pod) => {
-        if (ctx.type === "kubernetes:core/v1:Pod" && arr(at(ctx.props, "metadata", "ownerReferences")).some((o) => ["Job", "CronJob"].includes(at(o, "kind")))) {
-            ctx.notApplicable("pods of a Job run to completion");
+        const done = runToCompletionReason(ctx.type, ctx.props);
+        if (done) {
+            ctx.notApplicable(done);
         }
         for (const ref of containersOf(pod.spec, ["containers"])) {
             const missing = ["readinessProbe", "livenessProbe"].filter((p) => !probeSet(ref.c[p]));

@@ -1,6 +1,8 @@
 // The k8sprod-kubernetes pack: its name and its policies, in one list that the pack (index.ts), the
 // offline engine and the tests all load.
 import { Policies } from "@pulumi/policy";
+import { withMetadata } from "../../lib/policyMetadata";
+import { metadata } from "./metadata";
 import { disallowClusterAdminBinding, disallowDefaultNamespace, disallowRbacWildcards, disallowServiceAccountTokenAutomount, requireDedicatedServiceAccount } from "./access";
 import {
     disallowZeroDisruptionPdb, requireHpaScaleBehavior, requireMinReplicas, requirePodDisruptionBudget, requireProbes, requireZoneSpread,
@@ -16,7 +18,7 @@ import { requireBackupSchedule } from "./backup";
 
 export const packName = "k8sprod-kubernetes";
 
-export const policies: Policies = [
+export const policies: Policies = withMetadata<Policies[number]>([
     ...podSecurityPolicies,
     requireResourceRequests,
     requireResourceLimits,
@@ -40,7 +42,7 @@ export const policies: Policies = [
     requireHeadlessService,
     requireVolumeClaimStorageClass,
     requireBackupSchedule,
-];
+], metadata);
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */
 export function expandConfig(doc: Record<string, any>): Record<string, any> {

@@ -27,11 +27,7 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
         const packs = [loadPack(path.join(repoRoot, "policies", "aws")), loadPack(path.join(repoRoot, "policies", "kubernetes"))];
         // The platform's policy config, as `npm start` passes it (Velero's privileged namespace, the drill's API token).
         const platformConfig = JSON.parse(fs.readFileSync(path.join(repoRoot, "policies", "kubernetes", "examples", "platform.json"), "utf8"));
-        violations = await analyze(packs, engineResources(run.registrations), {
-            ...platformConfig,
-            // VolumeSnapshotClass is cluster-scoped; see tests/cluster/done.spec.ts.
-            "disallow-default-namespace": { exemptions: [{ kind: "VolumeSnapshotClass", reason: "cluster-scoped kind (snapshot.storage.k8s.io), has no namespace" }] },
-        });
+        violations = await analyze(packs, engineResources(run.registrations), platformConfig);
     });
 
     it("runs without errors or unanswered lookups", () => {
