@@ -7,3 +7,4 @@ export {
     EksCluster, EksClusterArgs, EksNodeGroupArgs, NodeTaintArgs, ClusterAccessEntryArgs, ExistingNetworkArgs, ExistingSubnetArgs,
     IrsaRole, IrsaRoleArgs,
 } from "./components/cluster";
+export * from "./components/delivery";

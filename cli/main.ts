@@ -32,10 +32,15 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         .option("--policy-config <file>", "policy config JSON: enforcement levels and properties per policy, pack-wide keys")
         .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: the bundled Kubernetes pack)", collect)
         .option("--allow-empty", "accept input with no Kubernetes object (by default empty input is an error: a failed `helm template` prints nothing)", false)
+        .option("--kubernetes-version <minor>", "the Kubernetes minor whose OpenAPI schemas objects are validated against (default: the newest supported)")
+        .option("--crd <path>", "a CustomResourceDefinition file or folder: custom resources are validated against its schema (repeatable; CRDs in the input count too)", collect)
         .action(async (paths: string[], opts: any) => {
             const { check, renderCheckChunks } = await import("./check/check");
             const { exitCodeOf } = await import("./report/report");
-            const result = await check(paths, { format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack, allowEmpty: opts.allowEmpty }, io);
+            const result = await check(paths, {
+                format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack, allowEmpty: opts.allowEmpty,
+                kubernetesVersion: opts.kubernetesVersion, crds: opts.crd,
+            }, io);
             const rendering = performance.now();
             for (const chunk of renderCheckChunks(result, opts.format)) {
                 io.stdout(chunk);
@@ -57,6 +62,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         .option("--project <dir>", "the Pulumi project folder: its Pulumi.yaml names the program, resolved as `pulumi up` resolves it (default: this package's project)")
         .option("--program <file>", "the compiled stack program (default: the program the project's Pulumi.yaml names)")
         .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: the project's stackConfigDir)")
+        .option("--kubernetes-version <minor>", "the Kubernetes minor whose OpenAPI schemas objects are validated against (default: the stack's kubernetesVersion config, else the newest supported)")
         .option("--no-progress", "do not show progress on stderr")
         .action(async (opts: any) => {
             const { plan } = await import("./plan/plan");
@@ -69,7 +75,22 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
                 configDir: opts.configDir,
                 projectDir: opts.project,
                 progress: opts.progress,
+                kubernetesVersion: opts.kubernetesVersion,
             }, io);
+        });
+
+    program.command("images")
+        .description("List every container image a stack (planned offline) or a set of manifests deploys, including the images of the pinned Helm releases, for a scanner in CI.")
+        .argument("[paths...]", "manifest files, directories, or - for standard input (or use --stack)")
+        .option("-s, --stack <name>", "plan this stack's program (stacks/Pulumi.<name>.yaml) instead of reading manifests")
+        .addOption(new Option("-f, --format <format>", "output format: one image per line, or JSON with where each is used").choices(["text", "json"]).default("text"))
+        .option("--program <file>", "the compiled stack program (default: dist/stacks/index.js)")
+        .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: stacks/)")
+        .action(async (paths: string[], opts: any) => {
+            // Loaded only for this command: `check` and `plan` never pay for it.
+            const { images, renderImages } = await import("./images/images");
+            const report = await images(paths, { format: opts.format, stack: opts.stack, program: opts.program, configDir: opts.configDir }, io);
+            io.stdout(renderImages(report, opts.format));
         });
 
     program.command("policy-config")

@@ -5,6 +5,7 @@ import { withMetadata } from "../../lib/policyMetadata";
 import { metadata } from "./metadata";
 import { eksControlPlaneLogging, eksMultiAz, eksPrivateEndpoint, eksSecretsEncryption, eksSupportedVersion } from "./eks";
 import { nodeGroupAutoscalingTags, requireImdsv2 } from "./compute";
+import { ecrImmutableTags, ecrKmsEncryption, ecrScanOnPush } from "./ecr";
 import { kmsKeyRotation } from "./encryption";
 import { logGroupRetention } from "./logging";
 import { irsaTrustScoped } from "./iam";
@@ -26,4 +27,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     irsaTrustScoped,
     requiredTags,
     backupBucketProtection,
+    ecrScanOnPush,
+    ecrImmutableTags,
+    ecrKmsEncryption,
 ], metadata);

@@ -5,14 +5,16 @@ import { withMetadata } from "../../lib/policyMetadata";
 import { metadata } from "./metadata";
 import { disallowClusterAdminBinding, disallowDefaultNamespace, disallowRbacWildcards, disallowServiceAccountTokenAutomount, requireDedicatedServiceAccount } from "./access";
 import {
-    disallowZeroDisruptionPdb, requireHpaScaleBehavior, requireMinReplicas, requirePodDisruptionBudget, requireProbes, requireZoneSpread,
+    disallowReplicasWithHpa, disallowZeroDisruptionPdb, requireHpaScaleBehavior, requireMinReplicas, requirePdbUnhealthyPodEvictionPolicy,
+    requirePodDisruptionBudget, requireProbes, requireZoneSpread,
 } from "./availability";
 import { expandPackConfig } from "./config";
-import { requireReadOnlyRootFilesystem } from "./containers";
-import { allowedImageRegistries, disallowLatestTag } from "./images";
+import { disallowSecretEnv, requireHighUidGid, requireReadOnlyRootFilesystem } from "./containers";
+import { disallowArgoCdDefaultProject, disallowArgoCdProjectWildcards, restrictArgoCdClusterResources } from "./gitops";
+import { allowedImageRegistries, disallowLatestTag, requireImageDigest } from "./images";
 import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./namespaces";
 import { podSecurityPolicies } from "./podSecurity";
-import { requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
+import { requireEphemeralStorage, requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
 import { requireHeadlessService, requireVolumeClaimStorageClass } from "./statefulsets";
 import { requireBackupSchedule } from "./backup";
 
@@ -32,6 +34,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireProbes,
     disallowLatestTag,
     allowedImageRegistries,
+    requireImageDigest,
     requireDedicatedServiceAccount,
     disallowServiceAccountTokenAutomount,
     disallowClusterAdminBinding,
@@ -42,6 +45,16 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireHeadlessService,
     requireVolumeClaimStorageClass,
     requireBackupSchedule,
+    // Issue 13: practices the peer linters check.
+    disallowReplicasWithHpa,
+    requireEphemeralStorage,
+    disallowSecretEnv,
+    requirePdbUnhealthyPodEvictionPolicy,
+    requireHighUidGid,
+    requireImageDigest,
+    disallowArgoCdProjectWildcards,
+    restrictArgoCdClusterResources,
+    disallowArgoCdDefaultProject,
 ], metadata);
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */
