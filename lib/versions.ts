@@ -89,6 +89,8 @@ export const HELM_CHARTS = {
     verticalPodAutoscaler: { chart: "vpa", version: "5.0.0", repo: "https://charts.fairwinds.com/stable", appVersion: "1.7.1" },
     /** prometheus-community/helm-charts `charts/prometheus-adapter`. */
     prometheusAdapter: { chart: "prometheus-adapter", version: "5.3.0", repo: "https://prometheus-community.github.io/helm-charts", appVersion: "v0.12.0" },
+    /** vmware-tanzu/helm-charts `charts/velero` (Velero 1.18.1). */
+    velero: { chart: "velero", version: "12.1.0", repo: "https://vmware-tanzu.github.io/helm-charts", appVersion: "1.18.1" },
     /** argoproj/argo-helm `charts/argo-cd` (Argo CD v3.4.4; HA mode adds the redis-ha 4.38.0 subchart). */
     argoCd: { chart: "argo-cd", version: "10.1.1", repo: "https://argoproj.github.io/argo-helm", appVersion: "v3.4.4" },
 } as const satisfies Record<string, HelmChartPin>;
@@ -104,6 +106,19 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Record<KubernetesVersion, string> = 
     "1.35": "v1.35.2",
 };
 
+/**
+ * Velero's AWS plugin (object store for S3), installed as an init container of the Velero server. Plugin
+ * v1.14.x is the line documented for Velero 1.18.x (velero-io/velero discussion #10563); v1.14.4 is its newest
+ * patch there (CVE fixes). Not pulled from here (no registry access): confirm the tag on Docker Hub.
+ */
+export const VELERO_AWS_PLUGIN_IMAGE = "docker.io/velero/velero-plugin-for-aws:v1.14.4";
+
+/**
+ * The image RestoreDrill runs its script in by default: it needs bash, coreutils, curl and a kubectl of the
+ * cluster's minor. alpine/k8s publishes one tag per kubectl release with those tools; the tag was not pulled
+ * from here (no registry access). Override with RestoreDrillArgs.image (e.g. an image in your own registry).
+ */
+export const RESTORE_DRILL_IMAGE = "docker.io/alpine/k8s:1.35.0";
 
 /** A values path and the value that turns an image on, with the chart's default for that path. */
 export interface ImageCondition {
@@ -177,6 +192,13 @@ export const HELM_CHART_IMAGES: Record<string, ChartImagePin[]> = {
             when: [{ path: ["admissionController", "enabled"], equals: true, default: true }, { path: ["admissionController", "generateCertificate"], equals: true, default: true }],
         },
     ],
+    "velero@12.1.0": [
+        { role: "velero server", repository: "docker.io/velero/velero", tag: "v1.18.1", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
+        {
+            role: "velero node-agent", repository: "docker.io/velero/velero", tag: "v1.18.1", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]],
+            when: [{ path: ["deployNodeAgent"], equals: true, default: false }],
+        },
+    ],
     "prometheus-adapter@5.3.0": [
         { role: "prometheus-adapter", repository: "registry.k8s.io/prometheus-adapter/prometheus-adapter", tag: "v0.12.0", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
     ],
@@ -238,6 +260,9 @@ export const HELM_CHART_IMAGES: Record<string, ChartImagePin[]> = {
  * `host/path` prefixes). `allowed-image-registries` allows these by default, with the account's ECR.
  */
 export const PLATFORM_IMAGE_REGISTRIES: readonly string[] = [
+    // Velero's server and node-agent, and its AWS plugin (VELERO_AWS_PLUGIN_IMAGE); the restore drill's default image.
+    "docker.io/velero",
+    "docker.io/alpine/k8s",
     "registry.k8s.io",
     "quay.io/argoproj",
     "ghcr.io/dexidp",

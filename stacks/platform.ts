@@ -8,6 +8,32 @@ import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutosca
 import { ClusterAccessEntryArgs, EksCluster, EksClusterArgs } from "../components/cluster";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
 import { GitOps, ImageRepository } from "../components/delivery";
+// ---- backups (issue 10) ----
+import * as k8s from "@pulumi/kubernetes";
+import { DEFAULT_FREQUENT_SCHEDULE, DEFAULT_VELERO_NAMESPACE, RestoreDrill, STORAGE_LOCATION_NAME, Velero, validateSchedule, veleroSchedule } from "../components/backup";
+import { Problems } from "../components/lib/errors";
+import { ExampleApp } from "./app";
+
+/**
+ * On a cluster the stack does not build (dev), the app's namespace is backed up by its own Velero Schedule in the
+ * cluster's Velero namespace (`k8sprod:veleroNamespace`, default `velero`): hourly, each backup kept 72 h.
+ */
+export function appBackupSchedule(config: pulumi.Config, app: ExampleApp): k8s.apiextensions.CustomResource {
+    const veleroNamespace = config.get("veleroNamespace") ?? DEFAULT_VELERO_NAMESPACE;
+    const timing = { ...DEFAULT_FREQUENT_SCHEDULE };
+    const problems = new Problems();
+    validateSchedule(problems, timing);
+    problems.throwIfAny("the app's backup schedule");
+    const schedule = (ns: string) => veleroSchedule("app-hourly", { ...timing, includedNamespaces: [ns] }, { namespace: veleroNamespace, storageLocation: STORAGE_LOCATION_NAME });
+    const shape = schedule("placeholder");
+    return new k8s.apiextensions.CustomResource("app-backup-schedule", {
+        apiVersion: shape.apiVersion,
+        kind: shape.kind,
+        metadata: shape.metadata,
+        spec: app.namespace.name.apply((ns) => schedule(ns).spec),
+    });
+}
+// ---- end backups ----
 
 export interface Platform {
     cluster: EksCluster;
@@ -89,3 +115,39 @@ export function buildPlatform(config: pulumi.Config): Platform {
     // ---- end issue 11 ------------------------------------------------------------------------------------
     return { cluster, clusterAutoscaler, metricsServer, verticalPodAutoscaler, prometheusAdapter, gitOps, imageRepositories };
 }
+
+// ---- backups (issue 10): Velero with the replicated bucket, and a weekly restore drill --------------------------
+export interface Backups {
+    velero: Velero;
+    restoreDrill: RestoreDrill;
+}
+
+/**
+ * Velero on the platform's cluster: the example app's namespace (labelled for backups by ProductionNamespace) on
+ * the frequent schedule, every namespace on the daily one, the bucket replicated to `k8sprod:backupReplicaRegion`;
+ * and a restore drill of that namespace from the frequent schedule.
+ */
+export function buildBackups(config: pulumi.Config, platform: Platform, app: ExampleApp): Backups {
+    const cluster = platform.cluster;
+    const onCluster = { providers: { kubernetes: cluster.provider } };
+    const region = new pulumi.Config("aws").get("region") ?? cluster.region;
+    const velero = new Velero("velero", {
+        clusterName: cluster.clusterName,
+        region,
+        replicaRegion: config.require("backupReplicaRegion"),
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        backupNamespaces: [app.namespace.name],
+        objectLock: config.getObject("backupObjectLock"),
+        tags: config.getObject<Record<string, string>>("tags"),
+    }, { ...onCluster, dependsOn: [cluster] });
+    const restoreDrill = new RestoreDrill("restore-drill", {
+        sourceNamespace: app.namespace.name,
+        scheduleName: velero.frequentScheduleName,
+        veleroNamespace: velero.namespace,
+        image: config.get("restoreDrillImage"),
+        pushgatewayUrl: config.get("pushgatewayUrl"),
+    }, { ...onCluster, dependsOn: [velero] });
+    return { velero, restoreDrill };
+}
+// ---- end backups ----

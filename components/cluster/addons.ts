@@ -3,6 +3,7 @@
  * them (the default StorageClass and the VolumeSnapshotClass): pure functions, tested without mocks.
  */
 import { EKS_ADDON_VERSIONS, EksAddonName, KubernetesVersion } from "../../lib/versions";
+import { VELERO_CSI_SNAPSHOT_CLASS_LABEL } from "../../lib/backup";
 
 /** The EBS CSI driver's provisioner and snapshotter name. */
 export const EBS_CSI_DRIVER = "ebs.csi.aws.com";
@@ -70,7 +71,7 @@ export function volumeSnapshotClass(name: string, deletionPolicy: string): Recor
         metadata: {
             name,
             annotations: { "snapshot.storage.kubernetes.io/is-default-class": "true" },
-            labels: { "velero.io/csi-volumesnapshot-class": "true" },
+            labels: { [VELERO_CSI_SNAPSHOT_CLASS_LABEL]: "true" },
         },
         driver: EBS_CSI_DRIVER,
         deletionPolicy,

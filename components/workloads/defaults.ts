@@ -54,8 +54,8 @@ export const DEFAULT_STORAGE_CLASS = "gp3-encrypted";
 export const DEFAULT_ACCESS_MODES = ["ReadWriteOnce"];
 export const DEFAULT_STATEFUL_REPLICAS = 3;
 
-/** Label that opts a namespace into the platform's scheduled Velero backups. */
-export const BACKUP_LABEL = "backup.k8sprod.io/enabled";
+/** Label that opts a namespace into the platform's scheduled Velero backups (defined in lib/backup.ts, which Velero reads too). */
+export { BACKUP_LABEL, BACKUP_LABEL_VALUE } from "../../lib/backup";
 
 /** Namespace ResourceQuota defaults: room for a team's services, no NodePorts, few load balancers. */
 export const DEFAULT_RESOURCE_QUOTA: Record<string, string> = {

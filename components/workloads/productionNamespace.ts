@@ -134,7 +134,7 @@ export class ProductionNamespace extends pulumi.ComponentResource {
         const labels = {
             ...(args.labels ?? {}),
             ...podSecurityLabels(args.podSecurity),
-            ...(args.backup ? { [d.BACKUP_LABEL]: "true" } : {}),
+            ...(args.backup ? { [d.BACKUP_LABEL]: d.BACKUP_LABEL_VALUE } : {}),
             "app.kubernetes.io/managed-by": "k8sprod",
         };
         const exemption = args.podSecurity?.exemptionReason;

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
 import { childName, dns1123LabelProblem } from "../lib/names";
 import { parseQuantity, quantityProblem } from "../../lib/quantity";
+import { VELERO_FS_BACKUP_ANNOTATION } from "../../lib/backup";
 import {
     createDisruptionBudget, createNetworkPolicy, createServiceAccount, networkPorts, podTemplate, validateCommon,
 } from "./common";
@@ -104,10 +105,10 @@ export function volumeClaimTemplates(claims: VolumeClaimArgs[], labels: Record<s
     }));
 }
 
-/** Velero's opt-in annotation for file-system backup of the named pod volumes. */
+/** Velero's opt-in annotation (lib/backup.ts, shared with Velero) for file-system backup of the named pod volumes. */
 export function backupAnnotations(claims: VolumeClaimArgs[]): Record<string, string> {
     const names = claims.filter((v) => v.backup ?? true).map((v) => v.name);
-    return names.length > 0 ? { "backup.velero.io/backup-volumes": names.join(",") } : {};
+    return names.length > 0 ? { [VELERO_FS_BACKUP_ANNOTATION]: names.join(",") } : {};
 }
 
 /**

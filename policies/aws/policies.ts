@@ -10,6 +10,7 @@ import { kmsKeyRotation } from "./encryption";
 import { logGroupRetention } from "./logging";
 import { irsaTrustScoped } from "./iam";
 import { requiredTags } from "./tags";
+import { backupBucketProtection } from "./s3";
 
 export const packName = "k8sprod-aws";
 
@@ -25,6 +26,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     logGroupRetention,
     irsaTrustScoped,
     requiredTags,
+    backupBucketProtection,
     ecrScanOnPush,
     ecrImmutableTags,
     ecrKmsEncryption,

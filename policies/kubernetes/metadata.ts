@@ -11,6 +11,7 @@ const IMAGES = `${DOCS}#images-imagests`;
 const ACCESS = `${DOCS}#access-accessts`;
 const NAMESPACES = `${DOCS}#namespaces-and-network-namespacests`;
 const STATEFULSETS = `${DOCS}#statefulsets-statefulsetsts`;
+const BACKUPS = `${DOCS}#backups-backupts`;
 const GITOPS = `${DOCS}#gitops-gitopsts`;
 
 const pss = (severity: PolicyMetadata["severity"], remediation: string): PolicyMetadata =>
@@ -63,4 +64,5 @@ export const metadata: Record<string, PolicyMetadata> = {
     "restrict-argocd-cluster-resources": { severity: "high", remediation: "List the cluster-scoped kinds the project needs in `spec.clusterResourceWhitelist` (or none), never kind `*`.", docs: GITOPS, tags: ["security", "gitops"] },
     "disallow-argocd-default-project": { severity: "high", remediation: "Set `spec.project` (an ApplicationSet's `spec.template.spec.project`) to the team's AppProject.", docs: GITOPS, tags: ["security", "gitops"] },
     "require-volume-claim-storage-class": { severity: "low", remediation: "Set `storageClassName` on every volume claim (one of the allowed classes), or declare the cluster's default StorageClass.", docs: STATEFULSETS, tags: ["reliability", "storage"] },
+    "require-backup-schedule": { severity: "high", remediation: "Add a velero.io/v1 Schedule whose `spec.template.includedNamespaces` includes the namespace (no label selector, volumes not excluded), e.g. Velero's `backupNamespaces`, or exempt the namespace with a reason.", docs: BACKUPS, tags: ["reliability", "backup"] },
 };

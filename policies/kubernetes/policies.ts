@@ -16,6 +16,7 @@ import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./
 import { podSecurityPolicies } from "./podSecurity";
 import { requireEphemeralStorage, requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
 import { requireHeadlessService, requireVolumeClaimStorageClass } from "./statefulsets";
+import { requireBackupSchedule } from "./backup";
 
 export const packName = "k8sprod-kubernetes";
 
@@ -43,6 +44,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireDefaultDenyNetworkPolicy,
     requireHeadlessService,
     requireVolumeClaimStorageClass,
+    requireBackupSchedule,
     // Practices the peer linters check.
     disallowReplicasWithHpa,
     requireEphemeralStorage,

@@ -62,7 +62,8 @@ describe("k8sprod-aws policy pack", () => {
         assert.deepStrictEqual(awsPack().policies.map((p) => p.name).sort(), [
             "ecr-immutable-tags", "ecr-kms-encryption", "ecr-scan-on-push", "eks-control-plane-logging", "eks-multi-az", "eks-private-endpoint", "eks-secrets-encryption", "eks-supported-version",
             "irsa-trust-scoped", "kms-key-rotation", "log-group-retention", "node-group-autoscaling-tags", "require-imdsv2", "required-tags",
-        ]);
+            "backup-bucket-protection",
+        ].sort());
         assert.ok(policies.every((p) => p.description?.startsWith("Checks whether") && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(p.name)));
     });
 

@@ -1,11 +1,14 @@
 // The prod stack (stacks/Pulumi.prod.yaml) run as `pulumi preview` would run it, offline: the platform is built,
 // the example app goes onto it through the cluster's Kubernetes provider, and both packs pass it.
 import * as assert from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { analyze, EngineViolation, loadPack } from "../../cli/engine/analyzer";
 import { readStackConfig } from "../../cli/plan/config";
 import { ProgramRun, runStackProgram } from "../../cli/plan/program";
 import { repoRoot } from "../helpers/policy";
+import { VELERO_TYPES, scheduleCoversNamespace } from "../../lib/backup";
+import { FREQUENT_SCHEDULE_NAME } from "../../components/backup/velero";
 import { engineResources } from "./harness";
 
 const PROGRAM = path.join(repoRoot, "dist", "stacks", "index.js");
@@ -22,7 +25,9 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
         const cfg = readStackConfig(path.join(repoRoot, "Pulumi.yaml"), path.join(repoRoot, "stacks"), "prod");
         run = await runStackProgram(PROGRAM, cfg);
         const packs = [loadPack(path.join(repoRoot, "policies", "aws")), loadPack(path.join(repoRoot, "policies", "kubernetes"))];
-        violations = await analyze(packs, engineResources(run.registrations));
+        // The platform's policy config, as `npm start` passes it (Velero's privileged namespace, the drill's API token).
+        const platformConfig = JSON.parse(fs.readFileSync(path.join(repoRoot, "policies", "kubernetes", "examples", "platform.json"), "utf8"));
+        violations = await analyze(packs, engineResources(run.registrations), platformConfig);
     });
 
     it("runs without errors or unanswered lookups", () => {
@@ -54,6 +59,25 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
 
     it("tags every AWS resource, so required-tags (advisory) reports nothing", () => {
         assert.deepStrictEqual(violations.filter((v) => v.policy === "required-tags").map((v) => v.message), []);
+    });
+
+    it("backs every StatefulService of the example app up with the frequent Schedule, and drills its restore", () => {
+        const statefulSets = run.registrations.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+        assert.ok(statefulSets.length > 0);
+        const schedules = run.registrations.filter((r) => r.type === VELERO_TYPES.schedule).map((r) => r.inputs);
+        const frequent = schedules.find((s) => s.metadata.name === FREQUENT_SCHEDULE_NAME);
+        assert.ok(frequent, "the frequent schedule exists");
+        for (const sts of statefulSets) {
+            const ns = sts.inputs.metadata.namespace;
+            assert.ok(scheduleCoversNamespace(frequent.spec.template, ns), `namespace ${ns} of StatefulSet ${sts.inputs.metadata.name} is on the frequent schedule`);
+        }
+        // require-backup-schedule ran and found nothing to report (it is not merely not applicable).
+        assert.deepStrictEqual(violations.filter((v) => v.policy === "require-backup-schedule"), []);
+        const drill = run.registrations.find((r) => r.type === "kubernetes:batch/v1:CronJob" && r.inputs.metadata.name === "restore-drill");
+        assert.ok(drill);
+        const env = Object.fromEntries(drill.inputs.spec.jobTemplate.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+        assert.strictEqual(env.DRILL_SCHEDULE, FREQUENT_SCHEDULE_NAME);
+        assert.strictEqual(env.DRILL_SOURCE_NAMESPACE, statefulSets[0].inputs.metadata.namespace);
     });
 
     it("passes both packs with zero mandatory violations", () => {

@@ -33,6 +33,7 @@ describe("the happy-path stack of the policy tests", () => {
             "disallow-rbac-wildcards", "disallow-default-namespace",
             "require-namespace-pod-security", "require-default-deny-network-policy",
             "require-headless-service", "require-volume-claim-storage-class",
+            "require-backup-schedule",
             // Practices the peer linters check.
             "disallow-replicas-with-hpa", "require-ephemeral-storage", "disallow-secret-env", "require-pdb-unhealthy-pod-eviction-policy",
             "require-high-uid-gid",

@@ -137,6 +137,15 @@ export function roleBinding(): Record<string, any> {
     };
 }
 
+/** A Velero Schedule that backs the namespace up hourly, volumes included (require-backup-schedule). */
+export function backupSchedule(): Record<string, any> {
+    return {
+        apiVersion: "velero.io/v1", kind: "Schedule",
+        metadata: { name: "shop-hourly", namespace: "velero" },
+        spec: { schedule: "0 * * * *", template: { includedNamespaces: [NS], ttl: "72h0m0s", snapshotVolumes: true } },
+    };
+}
+
 /** Every object of the happy path, one stack. */
 export function goodStack(): Array<Record<string, any>> {
     // The HorizontalPodAutoscaler owns the web Deployment's replica count: the Deployment leaves it unset.
@@ -144,7 +153,7 @@ export function goodStack(): Array<Record<string, any>> {
     delete web.spec.replicas;
     return [
         namespace(), defaultDeny(), serviceAccount("web"), serviceAccount("db"), web, service(), pdb(), hpa(),
-        statefulSet(), headlessService(), pdb("db"), role(), roleBinding(),
+        statefulSet(), headlessService(), pdb("db"), role(), roleBinding(), backupSchedule(),
     ];
 }
 
