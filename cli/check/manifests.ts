@@ -1,9 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Document, Node } from "yaml";
+import { intFieldProblems } from "./intFields";
 import { classify, servingApiVersions, typeToken } from "./kinds";
 import { appendAll, cleanMessage } from "../util";
-import { loadDocument, splitDocuments, usesAnchors } from "./yaml11";
+import { kubectlCustomTags, loadDocument, splitDocuments, usesAnchors } from "./yaml11";
 
 /** The name a file is reported under: the path exactly as given on the command line ("-" is stdin). */
 export type FileName = string;
@@ -213,7 +214,7 @@ export function capErrors(errors: InputError[]): InputError[] {
 }
 
 /**
- * Parses one file: YAML (1.1, as kubectl reads it: `yes`/`on` are booleans, `0644` is octal),
+ * Parses one file: YAML (as kubectl reads it: `yes`/`on` are booleans, `0644` and `0o644` are octal, `1:20` a string),
  * multi-document, or JSON. Empty documents (Helm's `---` separators, comment-only documents) are
  * skipped but keep their index; `List` kinds are expanded into their items.
  */
@@ -289,7 +290,7 @@ function parseYaml(src: Source, out: ParsedManifests): void {
             }
             itemLines = doc.itemLines;
             const mark = marks(out);
-            readDocument(doc.value, src.file, index, itemLine, out, line);
+            readDocument(doc.value, src.file, index, itemLine, out, line, fieldLines(chunk.text, chunk.startLine));
             attachSource(out, mark, { text: chunk.text, lineOffset: chunk.startLine });
             return;
         }
@@ -302,7 +303,7 @@ function parseYaml(src: Source, out: ParsedManifests): void {
             return;
         }
         const mark = marks(out);
-        readDocument(value, src.file, index, itemLine, out, line);
+        readDocument(value, src.file, index, itemLine, out, line, fieldLines(chunk.text, chunk.startLine));
         attachSource(out, mark, { text: chunk.text, lineOffset: chunk.startLine });
     });
 }
@@ -317,7 +318,7 @@ function yamlLibraryDocument(text: string, lineOffset: number): { value: unknown
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { LineCounter, isMap, isSeq, parseAllDocuments } = require("yaml") as typeof import("yaml");
     const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(text, { version: "1.1", lineCounter, prettyErrors: false });
+    const docs = parseAllDocuments(text, { version: "1.1", lineCounter, prettyErrors: false, customTags: kubectlCustomTags });
     const doc = (Array.isArray(docs) ? docs[0] : undefined) as Document.Parsed | undefined;
     if (!doc) {
         return { value: null, errors: [], itemLines: [] };
@@ -347,6 +348,24 @@ function yamlLibraryDocument(text: string, lineOffset: number): { value: unknown
     return { value, errors, itemLines: itemLines.map((l) => (Number.isNaN(l) ? 0 : l)) };
 }
 
+/** A lookup of the line of a field (by its path in the document), made with the `yaml` library when first used (only for errors). */
+function fieldLines(text: string, lineOffset: number): (path: Array<string | number>) => number | undefined {
+    let doc: Document.Parsed | undefined;
+    let counter: import("yaml").LineCounter | undefined;
+    return (path) => {
+        if (!doc) {
+            // Loaded lazily, as in yamlLibraryDocument: only an input error needs the line of a field.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { LineCounter, parseAllDocuments } = require("yaml") as typeof import("yaml");
+            counter = new LineCounter();
+            const docs = parseAllDocuments(text, { version: "1.1", lineCounter: counter, prettyErrors: false, customTags: kubectlCustomTags });
+            doc = (Array.isArray(docs) ? docs[0] : undefined) as Document.Parsed | undefined;
+        }
+        const node = doc?.getIn(path, true) as Node | undefined;
+        return node?.range ? counter!.linePos(node.range[0]).line + lineOffset : undefined;
+    };
+}
+
 function firstLine(message: string): string {
     return message.split("\n")[0].trim();
 }
@@ -355,7 +374,9 @@ function isPlainObject(v: unknown): v is Record<string, any> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function readDocument(value: unknown, file: FileName, document: number, itemLine: (i: number) => number, out: ParsedManifests, line = 1): void {
+type FieldLine = (path: Array<string | number>) => number | undefined;
+
+function readDocument(value: unknown, file: FileName, document: number, itemLine: (i: number) => number, out: ParsedManifests, line = 1, fieldLine?: FieldLine): void {
     if (value === null || value === undefined) {
         return; // an empty document: a separator, or only comments
     }
@@ -366,10 +387,11 @@ function readDocument(value: unknown, file: FileName, document: number, itemLine
     if (Object.keys(value).length === 0) {
         return; // `{}`: nothing to check, as kubectl and Pulumi skip it
     }
-    readObject(value, file, document, undefined, line, out, itemLine);
+    readObject(value, file, document, undefined, line, out, itemLine, fieldLine);
 }
 
-function readObject(obj: Record<string, any>, file: FileName, document: number, item: number | undefined, line: number, out: ParsedManifests, itemLine: (i: number) => number): void {
+function readObject(obj: Record<string, any>, file: FileName, document: number, item: number | undefined, line: number, out: ParsedManifests, itemLine: (i: number) => number,
+    fieldLine?: FieldLine): void {
     const at = { file, document, line };
     const what = item === undefined ? "" : `items[${item}]: `;
     const problems: string[] = [];
@@ -398,7 +420,7 @@ function readObject(obj: Record<string, any>, file: FileName, document: number, 
                 out.errors.push({ file, document, line: l, message: `items[${i}]: not a Kubernetes object: it is not a mapping` });
                 return;
             }
-            readObject(it, file, document, i, l, out, itemLine);
+            readObject(it, file, document, i, l, out, itemLine, fieldLine && ((p) => fieldLine(["items", i, ...p])));
         });
         return;
     }
@@ -439,6 +461,13 @@ function readObject(obj: Record<string, any>, file: FileName, document: number, 
     }
     if (typeof name !== "string" || name === "") {
         out.errors.push({ ...at, message: `${what}${kind}: metadata.name is missing (every object needs a name, or a generateName)` });
+        return;
+    }
+    const refused = intFieldProblems(kind, obj);
+    if (refused.length > 0) {
+        for (const p of refused) {
+            out.errors.push({ file, document, line: fieldLine?.(p.path) ?? line, message: `${what}${kind} ${namespace ? `${namespace}/` : ""}${name}: ${p.message}` });
+        }
         return;
     }
     const { status: _status, ...inputs } = obj;

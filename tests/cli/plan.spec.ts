@@ -155,6 +155,8 @@ describe("k8sprod plan", function () {
             const report = JSON.parse(r.stdout);
             assert.strictEqual(r.code, 0, `${r.stderr}\n${JSON.stringify(report.violations.filter((v: any) => v.enforcementLevel === "mandatory"), null, 2)}`);
             assert.strictEqual(report.summary.mandatory, 0);
+            // The project's components trip none of the Kubernetes pack's policies, at any level.
+            assert.deepStrictEqual(report.violations.filter((v: any) => v.policyPack === "k8sprod-kubernetes").map((v: any) => `${v.policy}: ${v.message}`), []);
         });
     });
 
@@ -169,6 +171,11 @@ describe("k8sprod plan", function () {
         it("plans the stack with zero mandatory violations from every pack", () => {
             assert.strictEqual(r.code, 0, `${r.stderr}\n${JSON.stringify(report.violations.filter((v: any) => v.enforcementLevel === "mandatory"), null, 2)}`);
             assert.strictEqual(report.summary.mandatory, 0);
+        });
+
+        it("trips none of the project's own policies, at any level", () => {
+            assert.deepStrictEqual(report.violations.map((v: any) => `${v.policyPack}/${v.policy} [${v.enforcementLevel}]: ${v.message}`), []);
+            assert.strictEqual(report.summary.advisory, 0);
         });
 
         it("registers the example application's workloads", () => {

@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import { WebService } from "../../components/workloads";
+import { analyze } from "../../cli/engine/analyzer";
+import { kubernetesPack, resourceOf } from "../helpers/policy";
 import { assertValidObjects } from "../helpers/schema";
 import { apiArgs, podSpec, record } from "./fixtures";
 
@@ -23,6 +25,21 @@ describe("WebService", () => {
             "PodDisruptionBudget", "NetworkPolicy", "VerticalPodAutoscaler",
         ]));
         await assertValidObjects(objects);
+    });
+
+    it("keeps its default QoS (Burstable, limits 2 × requests, the field guide's starting point) within what require-guaranteed-qos accepts", async () => {
+        const objects = (await record(() => new WebService("api", apiArgs()))).kubernetesObjects();
+        const deployment = objects.find((o) => o.kind === "Deployment")!;
+        const resources = deployment.spec.template.spec.containers[0].resources;
+        assert.notDeepStrictEqual(resources.limits, resources.requests, "the default is Burstable");
+        const qos = (config?: Record<string, any>) => analyze([kubernetesPack()], objects.map((o) => resourceOf(o)), config)
+            .then((vs) => vs.filter((v) => v.policy === "require-guaranteed-qos").map((v) => v.message));
+        assert.deepStrictEqual(await qos(), []);
+        // Asked for Guaranteed only, the policy names the default; qos "Guaranteed" meets it.
+        assert.strictEqual((await qos({ "require-guaranteed-qos": { maxLimitToRequestRatio: 1 } })).length, 1);
+        const guaranteed = (await record(() => new WebService("api", apiArgs({ qos: "Guaranteed" })))).kubernetesObjects();
+        assert.deepStrictEqual((await analyze([kubernetesPack()], guaranteed.map((o) => resourceOf(o)), { "require-guaranteed-qos": { maxLimitToRequestRatio: 1 } }))
+            .filter((v) => v.policy === "require-guaranteed-qos"), []);
     });
 
     it("parents every child to the component and prefixes its name", async () => {
