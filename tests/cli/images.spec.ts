@@ -21,7 +21,7 @@ const PROD_IMAGES = [
 ];
 
 describe("k8sprod images", function () {
-    this.timeout(300000);
+    this.timeout(600000);
     const cwd = process.cwd();
     before(() => process.chdir(ROOT));
     after(() => process.chdir(cwd));
