@@ -5,7 +5,7 @@ import type { EngineResource } from "../engine/contract";
 import type { Registration } from "../engine/mocks";
 import { Progress, UsageError } from "../io";
 import type { IO } from "../io";
-import { bundledPacks, packageRoot, packageVersion, readPacksAndConfig } from "../packs";
+import { bundledPacks, packageVersion, readPacksAndConfig } from "../packs";
 import { buildReport, exitCodeOf } from "../report/report";
 import type { Report, ReportContext } from "../report/report";
 import { renderSarif } from "../report/sarif";
@@ -13,7 +13,7 @@ import { violationLines } from "../report/text";
 import { readStackConfig } from "./config";
 import type { StackConfig } from "./config";
 import { runStackProgram } from "./program";
-import { resolveProgram } from "./project";
+import { defaultProjectDir, resolveProgram } from "./project";
 import type { ResolvedProgram } from "./project";
 import { renderCounts, renderTree } from "./tree";
 
@@ -65,7 +65,7 @@ export function toEngineResource(r: Registration): EngineResource {
 }
 
 export async function plan(opts: PlanOptions, io: IO): Promise<number> {
-    const root = opts.projectDir ? path.resolve(opts.projectDir) : packageRoot();
+    const root = opts.projectDir ? path.resolve(opts.projectDir) : defaultProjectDir();
     const problems: string[] = [];
     // The program and the folder it runs in are the ones `pulumi up` in the project would use.
     let resolved: ResolvedProgram | undefined;
@@ -73,7 +73,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         try {
             resolved = resolveProgram(root);
         } catch (e: any) {
-            problems.push(`${e.message}${root === packageRoot() ? " (run `npm run build`)" : ""}`);
+            problems.push(`${e.message}${opts.projectDir ? "" : " (run `npm run build`)"}`);
         }
     }
     const program = opts.program ? path.resolve(opts.program) : resolved?.program ?? path.join(root, "dist", "stacks", "index.js");
