@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler } from "../components/autoscaling";
 import { ClusterAccessEntryArgs, EksCluster, EksClusterArgs } from "../components/cluster";
-import { DEFAULT_KUBERNETES_VERSION } from "../components/lib/versions";
+import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
 
 export interface Platform {
     cluster: EksCluster;

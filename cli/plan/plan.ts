@@ -5,14 +5,18 @@ import type { EngineResource } from "../engine/contract";
 import type { Registration } from "../engine/mocks";
 import { Progress, UsageError } from "../io";
 import type { IO } from "../io";
-import { bundledPacks, packageVersion, readPacksAndConfig } from "../packs";
-import { buildReport, exitCodeOf } from "../report/report";
+import { bundledPacks, docsBaseUri, packageVersion, readPacksAndConfig } from "../packs";
+import { buildReport, exitCodeOf, jsonReportChunks } from "../report/report";
 import type { Report, ReportContext } from "../report/report";
-import { renderSarif } from "../report/sarif";
-import { violationLines } from "../report/text";
+import { policyInfos, renderSarifChunks } from "../report/sarif";
+import type { PolicyInfo } from "../report/sarif";
+import { notEvaluatedLines, violationLines } from "../report/text";
 import { readStackConfig } from "./config";
 import type { StackConfig } from "./config";
 import { runStackProgram } from "./program";
+import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
+import { SCHEMA_POLICY_INFO } from "../check/schema/kubernetes";
+import { planSchemaViolations } from "../check/schema/plan-schema";
 import { defaultProjectDir, resolveProgram } from "./project";
 import type { ResolvedProgram } from "./project";
 import { renderCounts, renderTree } from "./tree";
@@ -30,6 +34,8 @@ export interface PlanOptions {
     /** The Pulumi project folder; defaults to this package's root. */
     projectDir?: string;
     progress: boolean;
+    /** Kubernetes minor for schema validation; default: the stack's `<project>:kubernetesVersion`, else the newest supported. */
+    kubernetesVersion?: string;
 }
 
 /** The Pulumi.yaml of the project: in the config folder or the nearest folder above it. */
@@ -120,14 +126,25 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         throw new UsageError(lines);
     }
     const resources = run.registrations.map(toEngineResource);
+    // Schema validation of every Kubernetes object the program registers (unknown values are skipped).
+    const version = opts.kubernetesVersion ?? cfg.config[`${cfg.project}:kubernetesVersion`] ?? DEFAULT_KUBERNETES_VERSION;
+    let schemaViolations;
+    try {
+        schemaViolations = planSchemaViolations(resources, version);
+    } catch (e: any) {
+        progress.done();
+        throw new UsageError([`k8sprod plan: --kubernetes-version ${version}: ${e.message}`]);
+    }
     progress.step(`k8sprod plan: ${resources.length} resources registered in ${((Date.now() - started) / 1000).toFixed(1)} s; evaluating ${packs.length} policy pack(s)...`);
 
     let violations;
     let packNames: string[];
+    let policies: PolicyInfo[];
     try {
         const analyzer = loadAnalyzer();
         const handles = packs.map((p) => analyzer.loadPack(p));
         packNames = handles.map((h) => `${h.name}@${h.version}`);
+        policies = [SCHEMA_POLICY_INFO, ...policyInfos(handles)];
         violations = packs.length > 0 ? await analyzer.analyze(handles, resources, config) : [];
     } catch (e: any) {
         progress.done();
@@ -143,14 +160,18 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         stackResource: { type: "pulumi:pulumi:Stack", name: `${cfg.project}-${cfg.stack}` },
         stackUrn: run.registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn,
     };
-    const report = buildReport(resources, violations, ctx);
+    const report = buildReport(resources, [...schemaViolations, ...violations], ctx);
     const code = exitCodeOf(report);
     switch (opts.format) {
         case "json":
-            io.stdout(JSON.stringify(report, null, 2) + "\n");
+            for (const chunk of jsonReportChunks(report)) {
+                io.stdout(chunk);
+            }
             break;
         case "sarif":
-            io.stdout(renderSarif(report, ctx, { version: packageVersion(), exitCode: code }));
+            for (const chunk of renderSarifChunks(report, ctx, { version: packageVersion(), exitCode: code, policies, docsBase: docsBaseUri() })) {
+                io.stdout(chunk);
+            }
             break;
         default:
             io.stdout(renderPlanText(run.registrations, report, ctx, cfg.stack, packNames));
@@ -163,8 +184,12 @@ export function renderPlanText(registrations: Registration[], report: Report, ct
     if (report.violations.length > 0) {
         parts.push(["Policy violations:", ...violationLines(report, ctx)].join("\n") + "\n");
     }
+    if (report.notEvaluated.length > 0) {
+        parts.push(["Not evaluated during preview (the policy needs values that are unknown until deployment):", ...notEvaluatedLines(report)].join("\n") + "\n");
+    }
     parts.push(renderCounts(registrations));
     const s = report.summary;
-    parts.push(`Policy packs: ${packs.length > 0 ? packs.join(", ") : "none"}; ${s.mandatory} mandatory, ${s.advisory} advisory violation${s.advisory === 1 ? "" : "s"}\n`);
+    parts.push(`Policy packs: ${packs.length > 0 ? packs.join(", ") : "none"}; ${s.mandatory} mandatory, ${s.advisory} advisory violation${s.advisory === 1 ? "" : "s"}`
+        + `${s.notEvaluated > 0 ? `; ${s.notEvaluated} not evaluated during preview` : ""}\n`);
     return parts.join("\n");
 }

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problems, isKnown } from "../lib/errors";
 import { HelmValues, OwnedValue, chartRelease, checkUserValues } from "../lib/helm";
 import { childName } from "../lib/names";
-import { CLUSTER_AUTOSCALER_IMAGE_TAGS, HELM_CHARTS, KubernetesVersion, kubernetesVersionProblem } from "../lib/versions";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS, HELM_CHARTS, KubernetesVersion, kubernetesVersionProblem } from "../../lib/versions";
 import {
     DEFAULT_NAMESPACE, NOBODY_UID, RESTRICTED_CONTAINER_SECURITY_CONTEXT, SYSTEM_CLUSTER_CRITICAL,
     checkNamespace, checkObjectName, checkReleaseName, checkReplicas, goDurationProblem, restrictedPodSecurityContext,

@@ -2,7 +2,7 @@
  * The cluster-autoscaler's IAM permissions, as a pure function. The role itself (trust pinned to one
  * service account) is the shared IrsaRole of components/cluster.
  */
-import { PolicyDocument } from "../cluster/iam";
+import { PolicyDocument } from "../../lib/iam";
 
 /**
  * What cluster-autoscaler reads: node groups, their instances, launch templates and instance types.

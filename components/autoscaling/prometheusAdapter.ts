@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problems, isKnown } from "../lib/errors";
 import { HelmValues, OwnedValue, chartRelease, checkUserValues } from "../lib/helm";
 import { childName } from "../lib/names";
-import { HELM_CHARTS } from "../lib/versions";
+import { HELM_CHARTS } from "../../lib/versions";
 import {
     DEFAULT_NAMESPACE, RESTRICTED_CONTAINER_SECURITY_CONTEXT, SYSTEM_CLUSTER_CRITICAL,
     checkNamespace, checkReleaseName, checkReplicas, restrictedPodSecurityContext,

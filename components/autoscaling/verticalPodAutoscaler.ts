@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../lib/errors";
 import { HelmValues, OwnedValue, chartRelease, checkUserValues } from "../lib/helm";
 import { childName } from "../lib/names";
-import { HELM_CHARTS } from "../lib/versions";
+import { HELM_CHARTS } from "../../lib/versions";
 import {
     DEFAULT_NAMESPACE, NOBODY_UID, RESTRICTED_CONTAINER_SECURITY_CONTEXT,
     checkNamespace, checkReleaseName, restrictedPodSecurityContext,

@@ -2,7 +2,7 @@
  * The EKS managed add-ons of a cluster, their configuration values and the Kubernetes objects that go with
  * them (the default StorageClass and the VolumeSnapshotClass): pure functions, tested without mocks.
  */
-import { EKS_ADDON_VERSIONS, EksAddonName, KubernetesVersion } from "../lib/versions";
+import { EKS_ADDON_VERSIONS, EksAddonName, KubernetesVersion } from "../../lib/versions";
 
 /** The EBS CSI driver's provisioner and snapshotter name. */
 export const EBS_CSI_DRIVER = "ebs.csi.aws.com";

@@ -3,13 +3,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../lib/errors";
 import { childName, dns1123LabelProblem, dns1123SubdomainProblem } from "../lib/names";
-import { DEFAULT_KUBERNETES_VERSION, EKS_ADDON_NAMES, KubernetesVersion, kubernetesVersionProblem } from "../lib/versions";
+import { DEFAULT_KUBERNETES_VERSION, EKS_ADDON_NAMES, KubernetesVersion, kubernetesVersionProblem } from "../../lib/versions";
 import { cidrProblem } from "../network/cidr";
 import { LOG_RETENTION_DAYS, MIN_AVAILABILITY_ZONES, Vpc, VpcArgs, vpcProblems, zoneKeys } from "../network/vpc";
 import {
     ADDON_SERVICE_ACCOUNTS, addonVersion, defaultStorageClass, RECLAIM_POLICIES, STORAGE_DEFAULTS, volumeSnapshotClass, vpcCniConfiguration,
 } from "./addons";
-import { clusterTrustPolicy, issuerHost, MANAGED_POLICIES, nodeTrustPolicy, secretsKeyUsePolicy } from "./iam";
+import { clusterTrustPolicy, issuerHost, MANAGED_POLICIES, nodeTrustPolicy, secretsKeyUsePolicy } from "../../lib/iam";
 import { IrsaRole } from "./irsa";
 import { kubeconfigFor, regionOfArn } from "./kubeconfig";
 import {

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { isKnown, Problems } from "../lib/errors";
 import { childName, dns1123LabelProblem, dns1123SubdomainProblem } from "../lib/names";
-import { irsaTrustPolicy, leastPrivilegeProblems, PolicyDocument } from "./iam";
+import { irsaTrustPolicy, leastPrivilegeProblems, PolicyDocument } from "../../lib/iam";
 
 /** Managed policies an IRSA role may never carry: they are the opposite of least privilege. */
 export const FORBIDDEN_MANAGED_POLICIES = [/\/AdministratorAccess$/, /\/PowerUserAccess$/, /\/IAMFullAccess$/];

@@ -17,7 +17,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import deepmerge from "deepmerge";
 import { Problems, isKnown } from "./errors";
-import { HelmChartPin } from "./versions";
+import { HelmChartPin } from "../../lib/versions";
 
 /** Helm values: a YAML map. */
 export type HelmValues = { [key: string]: any };

@@ -1,7 +1,7 @@
 /** The HorizontalPodAutoscaler (autoscaling/v2) of a WebService: metrics and scale behaviour. */
 import type { types } from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
-import { quantityProblem } from "../lib/quantity";
+import { quantityProblem } from "../../lib/quantity";
 import * as d from "./defaults";
 
 /** How fast to scale in one direction. */

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
 import { childName, dns1123LabelProblem } from "../lib/names";
-import { parseQuantity, quantityProblem } from "../lib/quantity";
+import { parseQuantity, quantityProblem } from "../../lib/quantity";
 import {
     createDisruptionBudget, createNetworkPolicy, createServiceAccount, networkPorts, podTemplate, validateCommon,
 } from "./common";

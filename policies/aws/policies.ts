@@ -1,6 +1,8 @@
 // The k8sprod-aws pack: its name and its policies, in one list that the pack (index.ts), the offline engine and
 // the tests all load.
 import { Policies } from "@pulumi/policy";
+import { withMetadata } from "../../lib/policyMetadata";
+import { metadata } from "./metadata";
 import { eksControlPlaneLogging, eksMultiAz, eksPrivateEndpoint, eksSecretsEncryption, eksSupportedVersion } from "./eks";
 import { nodeGroupAutoscalingTags, requireImdsv2 } from "./compute";
 import { kmsKeyRotation } from "./encryption";
@@ -10,7 +12,7 @@ import { requiredTags } from "./tags";
 
 export const packName = "k8sprod-aws";
 
-export const policies: Policies = [
+export const policies: Policies = withMetadata<Policies[number]>([
     eksMultiAz,
     eksSecretsEncryption,
     eksPrivateEndpoint,
@@ -22,4 +24,4 @@ export const policies: Policies = [
     logGroupRetention,
     irsaTrustScoped,
     requiredTags,
-];
+], metadata);

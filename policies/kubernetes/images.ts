@@ -105,3 +105,20 @@ export const allowedImageRegistries: ResourceValidationPolicy = resourcePolicy<{
         }
     },
 });
+
+export const requireImageDigest: ResourceValidationPolicy = podPolicy({
+    name: "require-image-digest",
+    description: "Checks whether every container image is pinned by digest (`repo@sha256:...`), so every node runs exactly the bits that were reviewed even if a tag is moved (opt-in: disabled by default).",
+    enforcementLevel: "disabled",
+    check: (ctx, pod) => {
+        for (const ref of containersOf(pod.spec)) {
+            const image = str(ref.c.image);
+            if (image === undefined || image.trim() === "") {
+                continue;
+            }
+            if (!parseImage(image).digest) {
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} uses image "${image}", which is not pinned by digest; set ${pod.specPath}.${ref.path}.image to a reference ending in @sha256:<digest>.`);
+            }
+        }
+    },
+});

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     CLUSTER_AUTOSCALER_EXPANDERS, ClusterAutoscaler, ClusterAutoscalerArgs, clusterAutoscalerImageTag,
 } from "../../components/autoscaling/clusterAutoscaler";
-import { CLUSTER_AUTOSCALER_IMAGE_TAGS, HELM_CHARTS, SUPPORTED_KUBERNETES_VERSIONS } from "../../components/lib/versions";
+import { CLUSTER_AUTOSCALER_IMAGE_TAGS, HELM_CHARTS, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/versions";
 import { thrown } from "../helpers/outputs";
 import { CLUSTER, RELEASE, ROLE, ROLE_POLICY, clusterProvider, deploy, freshMocks, theRelease } from "./harness";
 

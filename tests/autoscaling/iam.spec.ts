@@ -3,7 +3,7 @@ import { ClusterAutoscaler } from "../../components/autoscaling/clusterAutoscale
 import {
     CLUSTER_AUTOSCALER_READ_ACTIONS, CLUSTER_AUTOSCALER_WRITE_ACTIONS, clusterAutoscalerPolicy,
 } from "../../components/autoscaling/iam";
-import { PolicyDocument, PolicyStatement, irsaTrustProblems, leastPrivilegeProblems } from "../../components/cluster/iam";
+import { PolicyDocument, PolicyStatement, irsaTrustProblems, leastPrivilegeProblems } from "../../lib/iam";
 import { CLUSTER, ROLE, ROLE_POLICY, deploy } from "./harness";
 
 /**

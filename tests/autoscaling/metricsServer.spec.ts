@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { MetricsServer, MetricsServerArgs } from "../../components/autoscaling/metricsServer";
-import { HELM_CHARTS } from "../../components/lib/versions";
+import { HELM_CHARTS } from "../../lib/versions";
 import { thrown } from "../helpers/outputs";
 import { RELEASE, clusterProvider, deploy, freshMocks, theRelease } from "./harness";
 

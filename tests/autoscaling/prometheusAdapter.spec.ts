@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     PrometheusAdapter, PrometheusAdapterArgs, customMetricRules, requestRateMetricName,
 } from "../../components/autoscaling/prometheusAdapter";
-import { HELM_CHARTS } from "../../components/lib/versions";
+import { HELM_CHARTS } from "../../lib/versions";
 import { thrown, valueOf } from "../helpers/outputs";
 import { deploy, freshMocks, theRelease } from "./harness";
 import { expandAdapterTemplate, promtoolCheck } from "./promtool";

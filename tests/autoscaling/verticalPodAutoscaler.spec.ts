@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { VerticalPodAutoscaler, VerticalPodAutoscalerArgs } from "../../components/autoscaling/verticalPodAutoscaler";
-import { HELM_CHARTS } from "../../components/lib/versions";
+import { HELM_CHARTS } from "../../lib/versions";
 import { thrown } from "../helpers/outputs";
 import { RELEASE, deploy, freshMocks, theRelease } from "./harness";
 

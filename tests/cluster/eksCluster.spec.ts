@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import { EksCluster, EksClusterArgs } from "../../components/cluster/eksCluster";
-import { irsaTrustProblems, leastPrivilegeProblems } from "../../components/cluster/iam";
+import { irsaTrustProblems, leastPrivilegeProblems } from "../../lib/iam";
 import { IrsaRole } from "../../components/cluster/irsa";
-import { EKS_ADDON_VERSIONS } from "../../components/lib/versions";
+import { EKS_ADDON_VERSIONS } from "../../lib/versions";
 import { RecordingMocks } from "../helpers/mocks";
 import { settle, valueOf } from "../helpers/outputs";
 import { assertValidObjects } from "../helpers/schema";

@@ -22,10 +22,7 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
         const cfg = readStackConfig(path.join(repoRoot, "stacks", "Pulumi.yaml"), path.join(repoRoot, "stacks"), "prod");
         run = await runStackProgram(PROGRAM, cfg);
         const packs = [loadPack(path.join(repoRoot, "policies", "aws")), loadPack(path.join(repoRoot, "policies", "kubernetes"))];
-        violations = await analyze(packs, engineResources(run.registrations), {
-            // VolumeSnapshotClass is cluster-scoped; see tests/cluster/done.spec.ts.
-            "k8sprod-kubernetes": { "disallow-default-namespace": { exemptions: [{ kind: "VolumeSnapshotClass", reason: "cluster-scoped kind (snapshot.storage.k8s.io), has no namespace" }] } },
-        });
+        violations = await analyze(packs, engineResources(run.registrations));
     });
 
     it("runs without errors or unanswered lookups", () => {

@@ -7,11 +7,11 @@ import { defaultStorageClass, vpcCniConfiguration, volumeSnapshotClass, addonVer
 import { ebsCsiConfiguration } from "../../components/cluster/eksCluster";
 import {
     clusterTrustPolicy, irsaTrustPolicy, irsaTrustProblems, leastPrivilegeProblems, nodeTrustPolicy, PolicyDocument, secretsKeyUsePolicy,
-} from "../../components/cluster/iam";
+} from "../../lib/iam";
 import { policyDocumentProblem } from "../../components/cluster/irsa";
 import { kubeconfigFor, regionOfArn } from "../../components/cluster/kubeconfig";
 import { autoscalerDiscoveryTags, distributeNodes, launchTemplateSettings } from "../../components/cluster/nodes";
-import { EKS_ADDON_NAMES, EKS_ADDON_VERSIONS, SUPPORTED_KUBERNETES_VERSIONS } from "../../components/lib/versions";
+import { EKS_ADDON_NAMES, EKS_ADDON_VERSIONS, SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/versions";
 import { assertValidObjects, schemaErrors } from "../helpers/schema";
 
 const FIXTURES = path.join(__dirname, "..", "..", "..", "tests", "cluster", "fixtures");

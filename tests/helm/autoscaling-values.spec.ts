@@ -4,7 +4,7 @@ import { ClusterAutoscaler } from "../../components/autoscaling/clusterAutoscale
 import { MetricsServer } from "../../components/autoscaling/metricsServer";
 import { PrometheusAdapter } from "../../components/autoscaling/prometheusAdapter";
 import { VerticalPodAutoscaler } from "../../components/autoscaling/verticalPodAutoscaler";
-import { HELM_CHARTS } from "../../components/lib/versions";
+import { HELM_CHARTS } from "../../lib/versions";
 import { CLUSTER, deploy, theRelease } from "../autoscaling/harness";
 import { fragmentProblems } from "./kubernetes-fragments";
 import { CheckOptions, documentedInComment, loadChartFixture, typedFragments, valuesProblems } from "./values-checker";

@@ -1,4 +1,6 @@
 /**
+ * Pure code shared by components and policy packs: imports no provider SDK, never components/ or policies/.
+ *
  * The one version matrix: which Kubernetes minors k8sprod supports, and the chart and image versions
  * installed for each. An unsupported version is an error, never a silent fallback to "the newest".
  * Chart versions come from ../shared/charts/INDEX.md (upstream Chart.yaml files).
