@@ -6,3 +6,4 @@ export {
     EksCluster, EksClusterArgs, EksNodeGroupArgs, NodeTaintArgs, ClusterAccessEntryArgs, ExistingNetworkArgs, ExistingSubnetArgs,
     IrsaRole, IrsaRoleArgs,
 } from "./components/cluster";
+export * from "./components/delivery";

@@ -79,6 +79,20 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
             }, io);
         });
 
+    program.command("images")
+        .description("List every container image a stack (planned offline) or a set of manifests deploys, including the images of the pinned Helm releases, for a scanner in CI.")
+        .argument("[paths...]", "manifest files, directories, or - for standard input (or use --stack)")
+        .option("-s, --stack <name>", "plan this stack's program (stacks/Pulumi.<name>.yaml) instead of reading manifests")
+        .addOption(new Option("-f, --format <format>", "output format: one image per line, or JSON with where each is used").choices(["text", "json"]).default("text"))
+        .option("--program <file>", "the compiled stack program (default: dist/stacks/index.js)")
+        .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: stacks/)")
+        .action(async (paths: string[], opts: any) => {
+            // Loaded only for this command: `check` and `plan` never pay for it.
+            const { images, renderImages } = await import("./images/images");
+            const report = await images(paths, { format: opts.format, stack: opts.stack, program: opts.program, configDir: opts.configDir }, io);
+            io.stdout(renderImages(report, opts.format));
+        });
+
     program.command("policy-config")
         .description("Write the expanded policy config that `pulumi preview --policy-pack <pack> --policy-pack-config <file>` reads (stage, pack-wide exemptions and defaults resolved per policy), so the real CLI evaluates as `check` and `plan` do.")
         .option("--policy-config <file>", "the policy config document to expand (default: none, the pack's own levels and defaults)")

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler } from "../components/autoscaling";
 import { ClusterAccessEntryArgs, EksCluster, EksClusterArgs } from "../components/cluster";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
+import { GitOps, ImageRepository } from "../components/delivery";
 
 export interface Platform {
     cluster: EksCluster;
@@ -14,6 +15,8 @@ export interface Platform {
     metricsServer: MetricsServer;
     verticalPodAutoscaler: VerticalPodAutoscaler;
     prometheusAdapter: PrometheusAdapter;
+    gitOps: GitOps;
+    imageRepositories: ImageRepository[];
 }
 
 /** The EksCluster args a stack config describes (pure, so the config mapping is tested without mocks). */
@@ -60,5 +63,29 @@ export function buildPlatform(config: pulumi.Config): Platform {
     const prometheusAdapter = new PrometheusAdapter("prometheus-adapter", {
         prometheusUrl: config.get("prometheusUrl"),
     }, onCluster);
-    return { cluster, clusterAutoscaler, metricsServer, verticalPodAutoscaler, prometheusAdapter };
+    // ---- issue 11: delivery (GitOps with Argo CD, one example team; ECR for its images) -------------------
+    // Issue 12 folds this block into ProductionPlatform.
+    const appNamespace = config.get("appNamespace") ?? "production";
+    const gitOps = new GitOps("gitops", {
+        domain: config.get("argocdDomain"),
+        productionNamespaces: [appNamespace],
+        teams: [{
+            name: "shop",
+            description: "The example application's team",
+            sourceRepos: [config.get("shopRepository") ?? "https://github.com/example/shop-deploy.git"],
+            namespaces: [appNamespace],
+            roles: [{ name: "deployers", access: "sync", groups: ["shop-deployers"] }],
+            applications: [{
+                name: "api",
+                repoURL: config.get("shopRepository") ?? "https://github.com/example/shop-deploy.git",
+                path: "overlays/prod",
+                targetRevision: config.get("shopRevision") ?? "v1.0.0",
+                namespace: appNamespace,
+                syncWave: 1,
+            }],
+        }],
+    }, onCluster);
+    const imageRepositories = [new ImageRepository("shop-api", { repositoryName: "shop/api", tags: args.tags })];
+    // ---- end issue 11 ------------------------------------------------------------------------------------
+    return { cluster, clusterAutoscaler, metricsServer, verticalPodAutoscaler, prometheusAdapter, gitOps, imageRepositories };
 }

@@ -1,6 +1,17 @@
 import { KINDS, LISTS } from "./kinds-table";
 
 const known = new Set(KINDS);
+/**
+ * Custom resources the bundled packs have policies for (Argo CD's). A program registers them through
+ * `apiextensions.CustomResource` under the same `kubernetes:<group>/<version>:<Kind>` token, so `check`
+ * hands them to the packs as `plan` does instead of reporting them as not checked.
+ */
+export const CHECKED_CUSTOM_KINDS: readonly string[] = [
+    "argoproj.io/v1alpha1/AppProject",
+    "argoproj.io/v1alpha1/Application",
+    "argoproj.io/v1alpha1/ApplicationSet",
+];
+const custom = new Set(CHECKED_CUSTOM_KINDS);
 const lists = new Set(LISTS);
 
 /**
@@ -23,7 +34,7 @@ export type KindClass =
 
 export function classify(apiVersion: string, kind: string): KindClass {
     const gvk = `${apiVersion}/${kind}`;
-    if (known.has(gvk)) {
+    if (known.has(gvk) || custom.has(gvk)) {
         return "resource";
     }
     if (lists.has(gvk)) {

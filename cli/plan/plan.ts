@@ -39,7 +39,7 @@ export interface PlanOptions {
 }
 
 /** The Pulumi.yaml of the project: in the config folder or the nearest folder above it. */
-function findProjectFile(configDir: string, root: string): string {
+export function findProjectFile(configDir: string, root: string): string {
     let dir = configDir;
     for (;;) {
         const candidate = path.join(dir, "Pulumi.yaml");

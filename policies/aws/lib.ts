@@ -19,6 +19,7 @@ export const TYPES = {
     kmsKey: "aws:kms/key:Key",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     iamRole: "aws:iam/role:Role",
+    ecrRepository: "aws:ecr/repository:Repository",
 } as const;
 
 /** Human names of the types, for messages. */
@@ -30,6 +31,7 @@ export const LABELS: Record<string, string> = {
     [TYPES.kmsKey]: "KMS key",
     [TYPES.logGroup]: "Log group",
     [TYPES.iamRole]: "IAM role",
+    [TYPES.ecrRepository]: "ECR repository",
 };
 
 export { arr, obj, str };

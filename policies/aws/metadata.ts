@@ -15,5 +15,8 @@ export const metadata: Record<string, PolicyMetadata> = {
     "kms-key-rotation": { severity: "medium", remediation: "Set `enableKeyRotation: true` on the key.", docs: DOCS, tags: ["security", "encryption"] },
     "log-group-retention": { severity: "low", remediation: "Set `retentionInDays` to at least the configured minimum.", docs: DOCS, tags: ["compliance", "logging"] },
     "irsa-trust-scoped": { severity: "critical", remediation: "Add StringEquals conditions `<issuer>:sub` = `system:serviceaccount:<namespace>:<name>` and `<issuer>:aud` = `sts.amazonaws.com`.", docs: DOCS, tags: ["security", "iam"] },
+    "ecr-scan-on-push": { severity: "high", remediation: "Set `imageScanningConfiguration.scanOnPush: true` on the repository.", docs: DOCS, tags: ["supply-chain", "ecr"] },
+    "ecr-immutable-tags": { severity: "high", remediation: "Set `imageTagMutability: IMMUTABLE` on the repository.", docs: DOCS, tags: ["supply-chain", "ecr"] },
+    "ecr-kms-encryption": { severity: "low", remediation: "Set `encryptionConfigurations: [{ encryptionType: \"KMS\", kmsKey }]` with a customer managed key.", docs: DOCS, tags: ["security", "encryption", "ecr"] },
     "required-tags": { severity: "low", remediation: "Add the required tags (`Project`, `Environment` by default) to the resource.", docs: DOCS, tags: ["cost", "tags"] },
 };

@@ -5,6 +5,7 @@ import { withMetadata } from "../../lib/policyMetadata";
 import { metadata } from "./metadata";
 import { eksControlPlaneLogging, eksMultiAz, eksPrivateEndpoint, eksSecretsEncryption, eksSupportedVersion } from "./eks";
 import { nodeGroupAutoscalingTags, requireImdsv2 } from "./compute";
+import { ecrImmutableTags, ecrKmsEncryption, ecrScanOnPush } from "./ecr";
 import { kmsKeyRotation } from "./encryption";
 import { logGroupRetention } from "./logging";
 import { irsaTrustScoped } from "./iam";
@@ -24,4 +25,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     logGroupRetention,
     irsaTrustScoped,
     requiredTags,
+    ecrScanOnPush,
+    ecrImmutableTags,
+    ecrKmsEncryption,
 ], metadata);

@@ -10,6 +10,7 @@ import {
 } from "./availability";
 import { expandPackConfig } from "./config";
 import { disallowSecretEnv, requireHighUidGid, requireReadOnlyRootFilesystem } from "./containers";
+import { disallowArgoCdDefaultProject, disallowArgoCdProjectWildcards, restrictArgoCdClusterResources } from "./gitops";
 import { allowedImageRegistries, disallowLatestTag, requireImageDigest } from "./images";
 import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./namespaces";
 import { podSecurityPolicies } from "./podSecurity";
@@ -32,6 +33,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireProbes,
     disallowLatestTag,
     allowedImageRegistries,
+    requireImageDigest,
     requireDedicatedServiceAccount,
     disallowServiceAccountTokenAutomount,
     disallowClusterAdminBinding,
@@ -48,6 +50,9 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requirePdbUnhealthyPodEvictionPolicy,
     requireHighUidGid,
     requireImageDigest,
+    disallowArgoCdProjectWildcards,
+    restrictArgoCdClusterResources,
+    disallowArgoCdDefaultProject,
 ], metadata);
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */

@@ -60,7 +60,7 @@ describe("k8sprod-aws policy pack", () => {
     it("loads as pack k8sprod-aws with every policy the issue names, each described and messaged by convention", () => {
         assert.strictEqual(awsPack().name, "k8sprod-aws");
         assert.deepStrictEqual(awsPack().policies.map((p) => p.name).sort(), [
-            "eks-control-plane-logging", "eks-multi-az", "eks-private-endpoint", "eks-secrets-encryption", "eks-supported-version",
+            "ecr-immutable-tags", "ecr-kms-encryption", "ecr-scan-on-push", "eks-control-plane-logging", "eks-multi-az", "eks-private-endpoint", "eks-secrets-encryption", "eks-supported-version",
             "irsa-trust-scoped", "kms-key-rotation", "log-group-retention", "node-group-autoscaling-tags", "require-imdsv2", "required-tags",
         ]);
         assert.ok(policies.every((p) => p.description?.startsWith("Checks whether") && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(p.name)));

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { analyze, evaluate, loadPack, resolvePackConfig } from "../../cli/engine/analyzer";
+import { DEFAULT_ALLOWED_REGISTRIES } from "../../policies/kubernetes/images";
 import { kubernetesPack, repoRoot, resourceOf } from "../helpers/policy";
 import * as fs from "fs";
 import * as path from "path";
@@ -46,7 +47,8 @@ describe("analyzer (cli/engine/analyzer.ts)", () => {
 
     it("fills schema defaults and refuses config that breaks a schema, naming every problem", () => {
         const resolved = resolvePackConfig(kubernetesPack());
-        assert.deepStrictEqual(resolved["allowed-image-registries"].properties.registries, []);
+        assert.deepStrictEqual(resolved["allowed-image-registries"].properties.registries, [...DEFAULT_ALLOWED_REGISTRIES]);
+        assert.deepStrictEqual(resolved["allowed-image-registries"].properties.ecrAccountIds, []);
         assert.throws(() => resolvePackConfig(kubernetesPack(), { "allowed-image-registries": { registries: "ghcr.io" }, "no-such-policy": "mandatory" }),
             (e: any) => /allowed-image-registries.registries: must be array/.test(e.message) && /no-such-policy/.test(e.message));
     });

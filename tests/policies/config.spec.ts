@@ -133,3 +133,26 @@ describe("pack configuration: the platform example (policies/kubernetes/examples
         assert.ok((await violationsOf([ns, other], platform())).some((v) => v.policy === "pod-security-restricted-volumes"));
     });
 });
+
+describe("pack configuration: the Argo CD exemptions of the platform example", () => {
+    const platform = () => JSON.parse(fs.readFileSync(path.join(repoRoot, "policies", "kubernetes", "examples", "platform.json"), "utf8"));
+    const withToken = (name: string) => {
+        const [d] = changed("Deployment", () => undefined).filter((o) => o.kind === "Deployment");
+        return { ...d, metadata: { ...d.metadata, name, namespace: "argocd" }, spec: { ...d.spec, template: { ...d.spec.template, spec: { ...d.spec.template.spec, automountServiceAccountToken: true } } } };
+    };
+    const wildcardRole = (name: string) => ({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: { name }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] });
+    const policiesOf = async (objects: Array<Record<string, any>>, config?: Record<string, any>) => (await violationsOf(objects, config)).map((v) => v.policy);
+
+    it("lets the Argo CD API server keep its API token, and nothing else in argocd", async () => {
+        assert.ok((await policiesOf([withToken("argocd-server")])).includes("disallow-service-account-token-automount"));
+        assert.ok(!(await policiesOf([withToken("argocd-server")], platform())).includes("disallow-service-account-token-automount"));
+        // The repo server runs without a token (GitOps sets it so), so it has no exemption.
+        assert.ok((await policiesOf([withToken("argocd-repo-server")], platform())).includes("disallow-service-account-token-automount"));
+    });
+
+    it("lets Argo CD's own ClusterRoles use wildcards, and no other ClusterRole", async () => {
+        assert.ok(!(await policiesOf([wildcardRole("argocd-application-controller")], platform())).includes("disallow-rbac-wildcards"));
+        assert.ok((await policiesOf([wildcardRole("argocd-application-controller")])).includes("disallow-rbac-wildcards"));
+        assert.ok((await policiesOf([wildcardRole("argocd-notifications")], platform())).includes("disallow-rbac-wildcards"));
+    });
+});

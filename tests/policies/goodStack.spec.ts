@@ -28,7 +28,7 @@ describe("the happy-path stack of the policy tests", () => {
             "require-read-only-root-filesystem",
             "require-min-replicas", "require-pod-disruption-budget", "disallow-zero-disruption-pdb", "require-hpa-scale-behavior",
             "require-zone-spread", "require-probes",
-            "disallow-latest-tag", "allowed-image-registries",
+            "disallow-latest-tag", "allowed-image-registries", "require-image-digest",
             "require-dedicated-service-account", "disallow-service-account-token-automount", "disallow-cluster-admin-binding",
             "disallow-rbac-wildcards", "disallow-default-namespace",
             "require-namespace-pod-security", "require-default-deny-network-policy",
@@ -36,6 +36,7 @@ describe("the happy-path stack of the policy tests", () => {
             // Issue 13: practices the peer linters check.
             "disallow-replicas-with-hpa", "require-ephemeral-storage", "disallow-secret-env", "require-pdb-unhealthy-pod-eviction-policy",
             "require-high-uid-gid", "require-image-digest",
+            "disallow-argocd-project-wildcards", "restrict-argocd-cluster-resources", "disallow-argocd-default-project",
         ];
         assert.deepStrictEqual(kubernetesPack().policies.map((p) => p.name).sort(), [...expected].sort());
     });
@@ -50,6 +51,8 @@ describe("the happy-path stack of the policy tests", () => {
                 assert.ok(Object.prototype.hasOwnProperty.call(s, "default"), `${p.name}.${k} has no default`);
             }
         }
+        // Opt-in policies (turned on per environment in the policy config) are the exception, by name.
+        assert.deepStrictEqual(kubernetesPack().policies.filter((p) => p.enforcementLevel === "disabled").map((p) => p.name), ["require-image-digest"]);
     });
 
     it("every policy's config defaults validate against its own schema (the engine validates only config that differs from them)", () => {
