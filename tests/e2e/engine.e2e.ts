@@ -18,6 +18,7 @@ const PACKS = ["kubernetes", "aws"];
  * An executable analyzer for one pack: the CLI launches a policy pack path that is a file as a binary
  * analyzer (pkg/resource/plugin/analyzer_plugin.go), so no pulumi-language-nodejs is needed. It runs
  * @pulumi/pulumi's run-policy-pack on the pack folder with the Node 22 runtime, as the language host would.
+ * (Checked with the Pulumi CLI v3.276.0: both packs load and report as "local" packs.)
  */
 function policyLauncher(dir: string, pack: string): string {
     const packDir = path.join(ROOT, "policies", pack);
@@ -26,7 +27,8 @@ function policyLauncher(dir: string, pack: string): string {
     fs.copyFileSync(path.join(packDir, "PulumiPolicy.yaml"), path.join(out, "PulumiPolicy.yaml"));
     const launcher = path.join(out, `pulumi-analyzer-policy-${pack}`);
     const runner = path.join(ROOT, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
-    fs.writeFileSync(launcher, `#!/bin/sh\nexec '${process.execPath}' '${runner}' "$1" '${packDir}'\n`, { mode: 0o755 });
+    // In the pack's folder, as the language host runs it (@pulumi/policy reads ./package.json).
+    fs.writeFileSync(launcher, `#!/bin/sh\ncd '${packDir}' || exit 1\nexec '${process.execPath}' '${runner}' "$1" '${packDir}'\n`, { mode: 0o755 });
     return launcher;
 }
 
