@@ -49,7 +49,6 @@ export const policies: Policies = withMetadata<Policies[number]>([
     disallowSecretEnv,
     requirePdbUnhealthyPodEvictionPolicy,
     requireHighUidGid,
-    requireImageDigest,
     disallowArgoCdProjectWildcards,
     restrictArgoCdClusterResources,
     disallowArgoCdDefaultProject,
