@@ -143,7 +143,7 @@ function stackObjects(stack: string, file: string): number {
         const { runStackProgram } = require(${JSON.stringify(path.join(ROOT, "dist", "cli", "plan", "program.js"))});
         const { classify } = require(${JSON.stringify(path.join(ROOT, "dist", "cli", "check", "kinds.js"))});
         (async () => {
-            const cfg = readStackConfig(${JSON.stringify(path.join(ROOT, "Pulumi.yaml"))}, ${JSON.stringify(path.join(ROOT, "stacks"))}, ${JSON.stringify(stack)});
+            const cfg = readStackConfig(${JSON.stringify(path.join(ROOT, "stacks", "Pulumi.yaml"))}, ${JSON.stringify(path.join(ROOT, "stacks"))}, ${JSON.stringify(stack)});
             const run = await runStackProgram(${JSON.stringify(path.join(ROOT, "dist", "stacks", "index.js"))}, cfg);
             if (run.errors.length > 0) { throw new Error(run.errors.join("\\n")); }
             const objects = run.registrations.filter((r) => {

@@ -5,7 +5,7 @@ import type { EngineResource } from "../engine/contract";
 import type { Registration } from "../engine/mocks";
 import { Progress, UsageError } from "../io";
 import type { IO } from "../io";
-import { bundledPacks, docsBaseUri, packageRoot, packageVersion, readPacksAndConfig } from "../packs";
+import { bundledPacks, docsBaseUri, packageVersion, readPacksAndConfig } from "../packs";
 import { buildReport, exitCodeOf, jsonReportChunks } from "../report/report";
 import type { Report, ReportContext } from "../report/report";
 import { policyInfos, renderSarifChunks } from "../report/sarif";
@@ -17,7 +17,7 @@ import { runStackProgram } from "./program";
 import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
 import { SCHEMA_POLICY_INFO } from "../check/schema/kubernetes";
 import { planSchemaViolations } from "../check/schema/plan-schema";
-import { resolveProgram } from "./project";
+import { defaultProjectDir, resolveProgram } from "./project";
 import type { ResolvedProgram } from "./project";
 import { renderCounts, renderTree } from "./tree";
 
@@ -71,7 +71,7 @@ export function toEngineResource(r: Registration): EngineResource {
 }
 
 export async function plan(opts: PlanOptions, io: IO): Promise<number> {
-    const root = opts.projectDir ? path.resolve(opts.projectDir) : packageRoot();
+    const root = opts.projectDir ? path.resolve(opts.projectDir) : defaultProjectDir();
     const problems: string[] = [];
     // The program and the folder it runs in are the ones `pulumi up` in the project would use.
     let resolved: ResolvedProgram | undefined;
@@ -79,7 +79,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         try {
             resolved = resolveProgram(root);
         } catch (e: any) {
-            problems.push(`${e.message}${root === packageRoot() ? " (run `npm run build`)" : ""}`);
+            problems.push(`${e.message}${opts.projectDir ? "" : " (run `npm run build`)"}`);
         }
     }
     const program = opts.program ? path.resolve(opts.program) : resolved?.program ?? path.join(root, "dist", "stacks", "index.js");
