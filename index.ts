@@ -2,7 +2,7 @@
 export * from "./components/workloads";
 export * from "./components/autoscaling";
 export * from "./components/platform";
-export { Velero, VeleroArgs, ScheduleTiming, ObjectLockArgs, EtcdBackup, EtcdBackupArgs, RestoreDrill, RestoreDrillArgs, BackupScheduleArgs } from "./components/backup";
+export { Velero, VeleroArgs, ScheduleTiming, ObjectLockArgs, EtcdBackup, EtcdBackupArgs, EtcdPkiFiles, RestoreDrill, RestoreDrillArgs, BackupScheduleArgs } from "./components/backup";
 export { Vpc, VpcArgs, VpcFlowLogArgs } from "./components/network";
 export {
     EksCluster, EksClusterArgs, EksNodeGroupArgs, NodeTaintArgs, ClusterAccessEntryArgs, ExistingNetworkArgs, ExistingSubnetArgs,

@@ -17,9 +17,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { classify } from "../cli/check/kinds";
-import { readStackConfig } from "../cli/plan/config";
-import { runStackProgram } from "../cli/plan/program";
 import { packageRoot } from "../cli/packs";
 import { generate, makeObject } from "./check";
 
@@ -135,21 +132,32 @@ function kubeconformSchemas(): string | undefined {
     return out;
 }
 
-/** The Kubernetes objects a stack's program registers (inputs as the program gave them), as one YAML file. */
-async function stackObjects(stack: string, file: string): Promise<number> {
-    const cfg = readStackConfig(path.join(ROOT, "Pulumi.yaml"), path.join(ROOT, "stacks"), stack);
-    const cwd = process.cwd();
-    process.chdir(ROOT);
-    let run;
-    try {
-        run = await runStackProgram(path.join(ROOT, "dist", "stacks", "index.js"), cfg);
-    } finally {
-        process.chdir(cwd);
+/**
+ * The Kubernetes objects a stack's program registers (inputs as the program gave them), as one YAML
+ * file. Each stack runs in a process of its own: the Pulumi runtime keeps one program per process.
+ */
+function stackObjects(stack: string, file: string): number {
+    const script = `
+        const path = require("path");
+        const { readStackConfig } = require(${JSON.stringify(path.join(ROOT, "dist", "cli", "plan", "config.js"))});
+        const { runStackProgram } = require(${JSON.stringify(path.join(ROOT, "dist", "cli", "plan", "program.js"))});
+        const { classify } = require(${JSON.stringify(path.join(ROOT, "dist", "cli", "check", "kinds.js"))});
+        (async () => {
+            const cfg = readStackConfig(${JSON.stringify(path.join(ROOT, "stacks", "Pulumi.yaml"))}, ${JSON.stringify(path.join(ROOT, "stacks"))}, ${JSON.stringify(stack)});
+            const run = await runStackProgram(${JSON.stringify(path.join(ROOT, "dist", "stacks", "index.js"))}, cfg);
+            if (run.errors.length > 0) { throw new Error(run.errors.join("\\n")); }
+            const objects = run.registrations.filter((r) => {
+                const m = /^kubernetes:([^:]+):([^:]+)$/.exec(r.type);
+                return m && classify(m[1].replace(/^core\\//, ""), m[2]) === "resource";
+            }).map((r) => r.inputs);
+            process.stdout.write(JSON.stringify(objects));
+            process.exit(0);
+        })().catch((e) => { console.error(e.message); process.exit(1); });`;
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    if (r.status !== 0) {
+        throw new Error(r.stderr.trim().split("\n").slice(0, 3).join(" "));
     }
-    const objects = run.registrations.filter((r) => {
-        const m = /^kubernetes:([^:]+):([^:]+)$/.exec(r.type);
-        return m && classify(m[1].replace(/^core\//, ""), m[2]) === "resource";
-    }).map((r) => JSON.parse(JSON.stringify(r.inputs)));
+    const objects = JSON.parse(r.stdout) as Array<Record<string, any>>;
     fs.writeFileSync(file, objects.map((o) => `---\n${stringify(o, { aliasDuplicateObjects: false })}`).join(""));
     return objects.length;
 }
@@ -189,7 +197,7 @@ async function main(): Promise<void> {
         for (const stack of ["dev", "prod"]) {
             const file = path.join(dir, `${stack}.yaml`);
             try {
-                const n = await stackObjects(stack, file);
+                const n = stackObjects(stack, file);
                 inputs.push({ name: `${stack} stack (${n} objects)`, files: [file] });
             } catch (e: any) {
                 console.log(`${stack} stack: skipped (${e.message})`);

@@ -209,6 +209,13 @@ export const HELM_CHART_IMAGES: Record<string, ChartImagePin[]> = {
             when: [{ path: ["admissionController", "enabled"], equals: true, default: true }, { path: ["admissionController", "generateCertificate"], equals: true, default: true }],
         },
     ],
+    "velero@12.1.0": [
+        { role: "velero server", repository: "docker.io/velero/velero", tag: "v1.18.1", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
+        {
+            role: "velero node-agent", repository: "docker.io/velero/velero", tag: "v1.18.1", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]],
+            when: [{ path: ["deployNodeAgent"], equals: true, default: false }],
+        },
+    ],
     "prometheus-adapter@5.3.0": [
         { role: "prometheus-adapter", repository: "registry.k8s.io/prometheus-adapter/prometheus-adapter", tag: "v0.12.0", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
     ],
@@ -270,6 +277,9 @@ export const HELM_CHART_IMAGES: Record<string, ChartImagePin[]> = {
  * `host/path` prefixes). `allowed-image-registries` allows these by default, with the account's ECR.
  */
 export const PLATFORM_IMAGE_REGISTRIES: readonly string[] = [
+    // Velero's server and node-agent, and its AWS plugin (VELERO_AWS_PLUGIN_IMAGE); the restore drill's default image.
+    "docker.io/velero",
+    "docker.io/alpine/k8s",
     "registry.k8s.io",
     "quay.io/argoproj",
     "ghcr.io/dexidp",

@@ -1,7 +1,7 @@
-// Integer fields the API server decodes into Go ints: a string there (or a number with a fraction) makes
-// it refuse the object, so `check` refuses it too, naming the field. The usual cause is a YAML 1.1
-// spelling that kubectl reads as a string (`runAsUser: 1:20` is the string "1:20" to kubectl, not the
-// base-60 number 80), or a quoted number. The fields are those of the pod spec that Pod Security and the
+// Integer fields the API server decodes into Go ints: a string there makes it refuse the object. When the
+// string is YAML 1.1's sexagesimal spelling (`runAsUser: 1:20`: the string "1:20" to kubectl, the number
+// 80 to a YAML 1.1 reader), readers disagree on what the manifest says, so `check` refuses it as an input
+// error naming the field and its line. Other wrong types are the schema validation's findings. The fields are those of the pod spec that Pod Security and the
 // packs read, and the counts of the workload kinds (k8s.io/api: core/v1 PodSpec, Container,
 // SecurityContext, ContainerPort; apps/v1, batch/v1, autoscaling/v2, core/v1 Service).
 
@@ -45,15 +45,18 @@ export interface IntFieldProblem {
     message: string;
 }
 
+/** YAML 1.1's sexagesimal spelling, which kubectl (go-yaml v2) reads as a string. */
+const BASE60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+
 function problem(path: Path, v: unknown): IntFieldProblem | undefined {
-    if (v === undefined || v === null || (typeof v === "number" && Number.isInteger(v))) {
+    // Only the spelling that readers disagree on is an input error here; any other value of the wrong
+    // type is the schema validation's finding (k8sprod-schema), reported with its path and line.
+    if (typeof v !== "string" || !BASE60.test(v)) {
         return undefined;
     }
     const where = path.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`)).join("").slice(1);
-    const shown = typeof v === "string" ? `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}` : typeof v === "number" ? `${v}` : `a ${Array.isArray(v) ? "sequence" : typeof v === "object" ? "mapping" : typeof v}`;
-    const base60 = typeof v === "string" && /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/.test(v)
-        ? ` (kubectl reads ${v} as a string, not as the base-60 number YAML 1.1 makes of it)`
-        : "";
+    const shown = `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+    const base60 = ` (kubectl reads ${v} as a string, not as the base-60 number YAML 1.1 makes of it)`;
     return { path, message: `${where} must be an integer, not ${shown}${base60}; the API server refuses the object` };
 }
 

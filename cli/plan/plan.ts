@@ -6,7 +6,7 @@ import type { EngineResource } from "../engine/contract";
 import type { Registration } from "../engine/mocks";
 import { Progress, UsageError } from "../io";
 import type { IO } from "../io";
-import { bundledPacks, docsBaseUri, packageRoot, packageVersion, readPacksAndConfig } from "../packs";
+import { bundledPacks, docsBaseUri, packageVersion, readPacksAndConfig } from "../packs";
 import { buildReport, exitCodeOf, jsonReportChunks } from "../report/report";
 import type { Report, ReportContext } from "../report/report";
 import { policyInfos, renderSarifChunks } from "../report/sarif";
@@ -22,6 +22,7 @@ import { findProjectFile as findProjectFileIn, resolveProgram } from "./project"
 import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
 import { SCHEMA_POLICY_INFO } from "../check/schema/kubernetes";
 import { planSchemaViolations } from "../check/schema/plan-schema";
+import { defaultProjectDir } from "./project";
 import type { ResolvedProgram } from "./project";
 import { criticalPath, renderCriticalPath } from "./timings";
 import type { CriticalPath } from "./timings";
@@ -118,7 +119,10 @@ export function toEngineResource(r: Registration): EngineResource {
 }
 
 export async function plan(opts: PlanOptions, io: IO): Promise<number> {
-    const root = findProjectDir(opts.projectDir ?? process.cwd());
+    // As the Pulumi CLI does: the nearest project at or above the given folder (or the working directory);
+    // with neither a --project nor a project around the working directory, this package's own (stacks/).
+    const found = findProjectDir(opts.projectDir ?? process.cwd());
+    const root = opts.projectDir || findProjectFileIn(found) ? found : defaultProjectDir();
     const problems: string[] = [];
     // The program and the folder it runs in are the ones `pulumi up` in the project would use.
     let resolved: ResolvedProgram | undefined;
@@ -126,7 +130,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         try {
             resolved = resolveProgram(root);
         } catch (e: any) {
-            problems.push(`${e.message}${root === packageRoot() ? " (run `npm run build`)" : ""}`);
+            problems.push(`${e.message}${root === defaultProjectDir() ? " (run `npm run build`)" : ""}`);
             throw new UsageError(problems);
         }
     }

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { packageRoot } from "../packs";
 
 /**
  * Where the Pulumi CLI and `@pulumi/pulumi`'s Node.js runner find a project's program. Two steps,
@@ -42,6 +43,15 @@ export interface ResolvedProgram {
     moduleKind: "commonjs" | "module";
     /** Warnings the runner would print while resolving. */
     warnings: string[];
+}
+
+/**
+ * This package's own Pulumi project: stacks/ (its Pulumi.yaml names the compiled program). It is not
+ * at the repository root because the root holds PulumiPlugin.yaml, and the Pulumi CLI refuses a folder
+ * with both ("detected both PulumiPlugin.yaml and Pulumi.yaml"); see docs/packaging.md.
+ */
+export function defaultProjectDir(): string {
+    return path.join(packageRoot(), "stacks");
 }
 
 /** The file names the Pulumi CLI accepts for a project, in its order. */

@@ -16,6 +16,16 @@ import { checkNamespace } from "../autoscaling/common";
 import { cronProblem } from "./schedule";
 import { backupScript } from "./scripts";
 
+/** File names of etcd's CA and client certificate and key, in EtcdBackupArgs.pkiDirectory. */
+export interface EtcdPkiFiles {
+    /** CA of etcd's serving certificate. Defaults to `ca.crt`. */
+    ca?: string;
+    /** Client certificate. Defaults to `server.crt` (the field guide's command uses the server's own pair). */
+    cert?: string;
+    /** Key of the client certificate. Defaults to `server.key`. */
+    key?: string;
+}
+
 /** Arguments of {@link EtcdBackup}. */
 export interface EtcdBackupArgs {
     /**
@@ -43,7 +53,7 @@ export interface EtcdBackupArgs {
     /** Host directory holding etcd's CA and the client certificate and key. Defaults to `/etc/kubernetes/pki/etcd` (kubeadm). */
     pkiDirectory?: string;
     /** File names in `pkiDirectory`: CA, certificate, key. Defaults to `ca.crt`, `server.crt`, `server.key`, as in the field guide's command. */
-    pkiFiles?: { ca?: string; cert?: string; key?: string };
+    pkiFiles?: EtcdPkiFiles;
     /** Namespace created for the CronJob (Pod Security privileged: hostPath and hostNetwork). Defaults to `etcd-backup`. */
     namespace?: string;
     /**

@@ -261,6 +261,9 @@ export interface ServiceAccountRoleArgs {
     managedPolicyArns?: string[];
 }
 
+/** Each cluster's Kubernetes provider, behind the `provider` accessor (see there why it is not a property). */
+const clusterProviders = new WeakMap<EksCluster, k8s.Provider>();
+
 /**
  * A production EKS cluster: a supported Kubernetes version from the version matrix, secrets encrypted with a
  * rotating KMS key, every control-plane log type in a log group with retention, a private API endpoint,
@@ -308,10 +311,23 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly storageClassName: pulumi.Output<string>;
     /** The VolumeSnapshotClass's name. */
     public readonly volumeSnapshotClassName: pulumi.Output<string>;
-    /** A kubeconfig (JSON) that authenticates with `aws eks get-token`; secret. */
+    /**
+     * A kubeconfig (JSON) that authenticates with `aws eks get-token`; secret. From languages other than
+     * TypeScript, build a Kubernetes provider from it (the `provider` accessor is TypeScript-only).
+     */
     public readonly kubeconfig: pulumi.Output<string>;
-    /** A Kubernetes provider for this cluster: pass it to the components that deploy onto it. */
-    public readonly provider: k8s.Provider;
+
+    /**
+     * A Kubernetes provider for this cluster: pass it to the components that deploy onto it.
+     *
+     * An accessor, not a property, so that it stays out of the package schema: Pulumi's component
+     * analyzer writes a provider as `#/resources/kubernetes`, which names no resource, and a schema
+     * with that reference does not bind (`pulumi package add` would fail). Other languages use
+     * `kubeconfig`.
+     */
+    public get provider(): k8s.Provider {
+        return clusterProviders.get(this)!;
+    }
 
     constructor(name: string, args: EksClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("k8sprod:cluster:EksCluster", name, {}, opts);
@@ -533,7 +549,7 @@ export class EksCluster extends pulumi.ComponentResource {
         this.storageClassName = pulumi.output(scName);
         this.volumeSnapshotClassName = pulumi.output(vscName);
         this.kubeconfig = pulumi.secret(kubeconfig);
-        this.provider = provider;
+        clusterProviders.set(this, provider);
         this.registerOutputs({
             clusterName: this.clusterName,
             clusterArn: this.clusterArn,

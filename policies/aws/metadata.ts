@@ -15,7 +15,7 @@ export const metadata: Record<string, PolicyMetadata> = {
     "kms-key-rotation": { severity: "medium", remediation: "Set `enableKeyRotation: true` on the key.", docs: DOCS, tags: ["security", "encryption"] },
     "log-group-retention": { severity: "low", remediation: "Set `retentionInDays` to at least the configured minimum.", docs: DOCS, tags: ["compliance", "logging"] },
     "irsa-trust-scoped": { severity: "critical", remediation: "Add StringEquals conditions `<issuer>:sub` = `system:serviceaccount:<namespace>:<name>` and `<issuer>:aud` = `sts.amazonaws.com`.", docs: DOCS, tags: ["security", "iam"] },
-    "backup-bucket-protection": { severity: "high", remediation: "Enable versioning, default encryption with a KMS key, all four public access block switches, and a bucket policy that denies `aws:SecureTransport = false`.", docs: DOCS, tags: ["security", "backup", "s3"] },
+    "backup-bucket-protection": { severity: "high", remediation: "Give the bucket a BucketVersioning (Enabled), an SSE-KMS default encryption, a public access block with all four switches on, and a bucket policy denying requests with `aws:SecureTransport` false.", docs: DOCS, tags: ["security", "backup", "s3"] },
     "ecr-scan-on-push": { severity: "high", remediation: "Set `imageScanningConfiguration.scanOnPush: true` on the repository.", docs: DOCS, tags: ["supply-chain", "ecr"] },
     "ecr-immutable-tags": { severity: "high", remediation: "Set `imageTagMutability: IMMUTABLE` on the repository.", docs: DOCS, tags: ["supply-chain", "ecr"] },
     "ecr-kms-encryption": { severity: "low", remediation: "Set `encryptionConfigurations: [{ encryptionType: \"KMS\", kmsKey }]` with a customer managed key.", docs: DOCS, tags: ["security", "encryption", "ecr"] },

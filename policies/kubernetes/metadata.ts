@@ -11,6 +11,7 @@ const IMAGES = `${DOCS}#images-imagests`;
 const ACCESS = `${DOCS}#access-accessts`;
 const NAMESPACES = `${DOCS}#namespaces-and-network-namespacests`;
 const STATEFULSETS = `${DOCS}#statefulsets-statefulsetsts`;
+const BACKUPS = `${DOCS}#backups-backupts`;
 const GITOPS = `${DOCS}#gitops-gitopsts`;
 
 const pss = (severity: PolicyMetadata["severity"], remediation: string): PolicyMetadata =>
@@ -35,7 +36,7 @@ export const metadata: Record<string, PolicyMetadata> = {
     "pod-security-run-as-user": pss("high", "Set `runAsUser` to a non-zero UID, or leave it unset with `runAsNonRoot: true`."),
     "require-resource-requests": { severity: "medium", remediation: "Set `resources.requests.cpu` and `resources.requests.memory` on every container.", docs: RESOURCES, tags: ["reliability", "resources"] },
     "require-resource-limits": { severity: "medium", remediation: "Set `resources.limits.memory` on every container (and a cpu limit when the config asks for one).", docs: RESOURCES, tags: ["reliability", "resources"] },
-    "require-guaranteed-qos": { severity: "low", remediation: "Make `resources.limits` equal to `resources.requests` for cpu and memory.", docs: RESOURCES, tags: ["reliability", "resources"] },
+    "require-guaranteed-qos": { severity: "low", remediation: "Make `resources.limits` equal to `resources.requests` for cpu and memory (Guaranteed), or keep each limit within `maxLimitToRequestRatio` (default 2) × its request.", docs: RESOURCES, tags: ["reliability", "resources"] },
     "require-read-only-root-filesystem": { severity: "medium", remediation: "Set `securityContext.readOnlyRootFilesystem: true` and mount an `emptyDir` where the container writes.", docs: CONTAINERS, tags: ["security", "containers"] },
     "require-min-replicas": { severity: "medium", remediation: "Run at least the configured number of replicas (`spec.replicas` or the HPA's `minReplicas`).", docs: AVAILABILITY, tags: ["reliability", "availability"] },
     "require-pod-disruption-budget": { severity: "medium", remediation: "Add a PodDisruptionBudget in the same namespace that selects the pods and sets `minAvailable` or `maxUnavailable`.", docs: AVAILABILITY, tags: ["reliability", "availability"] },
@@ -47,21 +48,21 @@ export const metadata: Record<string, PolicyMetadata> = {
     "require-ephemeral-storage": { severity: "low", remediation: "Set `resources.requests[\"ephemeral-storage\"]` and `resources.limits[\"ephemeral-storage\"]` on every container.", docs: RESOURCES, tags: ["reliability", "resources"] },
     "disallow-secret-env": { severity: "low", remediation: "Mount the Secret as a volume (read-only files) and point the application at the file instead of an environment variable.", docs: CONTAINERS, tags: ["security", "containers"] },
     "require-high-uid-gid": { severity: "low", remediation: "Set `securityContext.runAsUser` and `runAsGroup` to 10000 or more on the pod (or each container).", docs: CONTAINERS, tags: ["security", "containers"] },
-    "require-probes": { severity: "medium", remediation: "Add a `readinessProbe` and a `livenessProbe` to every app container.", docs: AVAILABILITY, tags: ["reliability", "availability"] },
+    "require-probes": { severity: "medium", remediation: "Add a `readinessProbe` and a `livenessProbe` to every app container of a long-running workload.", docs: AVAILABILITY, tags: ["reliability", "availability"] },
     "disallow-latest-tag": { severity: "medium", remediation: "Pin every image to a version tag or a digest (`image:1.2.3` or `image@sha256:...`).", docs: IMAGES, tags: ["supply-chain", "images"] },
     "allowed-image-registries": { severity: "high", remediation: "Pull the image from one of the registries in the policy's `registries` config.", docs: IMAGES, tags: ["supply-chain", "images"] },
     "require-image-digest": { severity: "medium", remediation: "Pin the image by digest (`image@sha256:<digest>`), the digest your scanner approved.", docs: IMAGES, tags: ["supply-chain", "images"] },
     "require-dedicated-service-account": { severity: "medium", remediation: "Create a ServiceAccount for the workload and set `serviceAccountName` to it.", docs: ACCESS, tags: ["security", "rbac"] },
-    "disallow-service-account-token-automount": { severity: "medium", remediation: "Set `automountServiceAccountToken: false` on the pod or its ServiceAccount, unless the workload calls the API.", docs: ACCESS, tags: ["security", "rbac"] },
+    "disallow-service-account-token-automount": { severity: "medium", remediation: "Set `automountServiceAccountToken: false` on the pod or its ServiceAccount; a workload that calls the API gets its ServiceAccount bound to a Role in the stack (or an exemption).", docs: ACCESS, tags: ["security", "rbac"] },
     "disallow-cluster-admin-binding": { severity: "critical", remediation: "Bind a Role or ClusterRole that grants only the verbs and resources the subject needs.", docs: ACCESS, tags: ["security", "rbac"] },
     "disallow-rbac-wildcards": { severity: "high", remediation: "List the API groups, resources and verbs the role needs instead of `*`.", docs: ACCESS, tags: ["security", "rbac"] },
-    "require-backup-schedule": { severity: "high", remediation: "Create a Velero Schedule (e.g. the Velero component's) whose includedNamespaces cover the namespace, with volumes, and that is not paused.", docs: `${DOCS}#backups`, tags: ["reliability", "backup"] },
     "disallow-default-namespace": { severity: "low", remediation: "Set `metadata.namespace` to the application's own namespace.", docs: ACCESS, tags: ["security", "multi-tenancy"] },
-    "require-namespace-pod-security": { severity: "high", remediation: "Label the Namespace `pod-security.kubernetes.io/enforce`, `audit` and `warn` with `restricted` (or the level its config allows).", docs: NAMESPACES, tags: ["security", "pod-security"] },
+    "require-namespace-pod-security": { severity: "high", remediation: "Label the Namespace `pod-security.kubernetes.io/enforce`, `audit` and `warn` with `restricted` (or the level and migration stage its config allows).", docs: NAMESPACES, tags: ["security", "pod-security"] },
     "require-default-deny-network-policy": { severity: "high", remediation: "Add a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress, Egress]` to the namespace, then allow what is needed.", docs: NAMESPACES, tags: ["security", "network"] },
     "require-headless-service": { severity: "low", remediation: "Point `spec.serviceName` at a Service of the same namespace with `clusterIP: None` that selects the pods.", docs: STATEFULSETS, tags: ["reliability", "statefulsets"] },
     "disallow-argocd-project-wildcards": { severity: "high", remediation: "List the team's repositories in `spec.sourceRepos` and its clusters and namespaces in `spec.destinations`, without `*`.", docs: GITOPS, tags: ["security", "gitops"] },
     "restrict-argocd-cluster-resources": { severity: "high", remediation: "List the cluster-scoped kinds the project needs in `spec.clusterResourceWhitelist` (or none), never kind `*`.", docs: GITOPS, tags: ["security", "gitops"] },
     "disallow-argocd-default-project": { severity: "high", remediation: "Set `spec.project` (an ApplicationSet's `spec.template.spec.project`) to the team's AppProject.", docs: GITOPS, tags: ["security", "gitops"] },
-    "require-volume-claim-storage-class": { severity: "low", remediation: "Set `storageClassName` on every volume claim template (one of the allowed classes).", docs: STATEFULSETS, tags: ["reliability", "storage"] },
+    "require-volume-claim-storage-class": { severity: "low", remediation: "Set `storageClassName` on every volume claim (one of the allowed classes), or declare the cluster's default StorageClass.", docs: STATEFULSETS, tags: ["reliability", "storage"] },
+    "require-backup-schedule": { severity: "high", remediation: "Add a velero.io/v1 Schedule whose `spec.template.includedNamespaces` includes the namespace (no label selector, volumes not excluded), e.g. Velero's `backupNamespaces`, or exempt the namespace with a reason.", docs: BACKUPS, tags: ["reliability", "backup"] },
 };

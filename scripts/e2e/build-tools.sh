@@ -160,12 +160,15 @@ build_kube() {
   for n in "${names[@]}"; do echo "$n $dest/bin/$n"; done
 }
 
-# etcd comes from Debian (etcd-server; scripts/e2e/install-etcd installs it when missing).
+# etcd comes from Debian's etcd-server (3.4, which Kubernetes 1.35 accepts), installed when missing.
 find_etcd() {
-  local p
+  local p sudo=""
   if p=$(command -v etcd 2>/dev/null); then echo "etcd $p"; return; fi
-  log "etcd is not installed: run scripts/e2e/install-etcd (Debian's etcd-server)"
-  return 1
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  log "installing Debian's etcd-server"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends etcd-server >/dev/null
+  echo "etcd $(command -v etcd)"
 }
 
 main() {

@@ -13,7 +13,7 @@ import { RuleGroup, restoreDrillAlertRules, veleroAlertRules } from "../../compo
 import { PROMTOOL } from "../autoscaling/promtool";
 
 function promtool(args: string[], cwd: string): { status: number | null; output: string } {
-    const r = spawnSync(PROMTOOL, args, { cwd, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(PROMTOOL, args, { cwd, encoding: "utf8", timeout: 300_000 });
     if (r.error) {
         throw new Error(`cannot run ${PROMTOOL} (${r.error.message}): install Debian's prometheus package (scripts/install-system-deps)`);
     }
@@ -27,7 +27,7 @@ function annotationsOf(alert: string, labels: Record<string, string>): Record<st
 }
 
 describe("backup alert rules (promtool)", function () {
-    this.timeout(120_000);
+    this.timeout(900_000);
     let dir: string;
     const groups: RuleGroup[] = [veleroAlertRules("velero"), restoreDrillAlertRules("restore-drill", "restore-drill", 14)];
 

@@ -34,7 +34,7 @@ const envOf = (container: any) => Object.fromEntries(container.env.map((e: any) 
 const ETCD: EtcdBackupArgs = { image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/etcd-snapshot:3.5.21", bucket: "backups-abc", region: "us-east-1" };
 
 describe("EtcdBackup", function () {
-    this.timeout(60_000);
+    this.timeout(900_000);
 
     it("runs the repository's snapshot script, byte for byte, on a control-plane node with the etcd PKI read-only", async () => {
         const mocks = await deploy(() => new EtcdBackup("etcd", { ...ETCD, kmsKeyArn: "arn:aws:kms:us-east-1:1:key/k" }));
@@ -82,7 +82,7 @@ describe("EtcdBackup", function () {
 });
 
 describe("RestoreDrill", function () {
-    this.timeout(60_000);
+    this.timeout(900_000);
 
     it("runs the repository's drill script weekly as a restricted, non-root job that is not retried", async () => {
         const mocks = await deploy(() => new RestoreDrill("drill", { sourceNamespace: "production", scheduleName: "namespaces-frequent", pushgatewayUrl: "http://pushgateway.monitoring:9091" }));

@@ -106,7 +106,7 @@ export class EtcdLab {
         this.children.push(child);
         const member = { name, clientUrl, dataDir, process: child, log };
         // Generous: a loaded 2-core machine may take a while to start etcd.
-        const deadline = Date.now() + 120_000;
+        const deadline = Date.now() + 600_000;
         for (;;) {
             if (child.exitCode !== null) {
                 throw new Error(`etcd ${name} exited with ${child.exitCode}: ${fs.readFileSync(log, "utf8").slice(-2000)}`);

@@ -72,7 +72,7 @@ interface Run {
 }
 
 describe("restore drill script with stand-in kubectl", function () {
-    this.timeout(120_000);
+    this.timeout(900_000);
     let dir: string;
     let server: http.Server;
     let pushUrl: string;

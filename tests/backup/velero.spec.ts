@@ -53,7 +53,7 @@ const customResources = (mocks: RecordingMocks, kind: string) => mocks.registrat
     .filter((r) => r.type.endsWith(`:${kind}`) && r.type.startsWith("kubernetes:")).map((r) => r.inputs);
 
 describe("Velero", function () {
-    this.timeout(120_000);
+    this.timeout(900_000);
     let mocks: RecordingMocks;
     before(async () => {
         mocks = await deploy();

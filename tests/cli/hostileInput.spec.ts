@@ -177,11 +177,11 @@ describe("k8sprod check on hostile input", function () {
             assert.match(r.stderr, /<stdin>, document 0, line 7: Pod shop\/p: spec\.securityContext\.runAsUser must be an integer, not the string "1:20" \(kubectl reads 1:20 as a string/);
         });
 
-        it("a quoted port, in a List item, is an input error at its own line", async () => {
-            const list = `apiVersion: v1\nkind: List\nitems:\n- ${pod("1000", "\"80\"").replace(/\n(?=.)/g, "\n  ")}`;
+        it("a sexagesimal port, in a List item, is an input error at its own line", async () => {
+            const list = `apiVersion: v1\nkind: List\nitems:\n- ${pod("1000", "1:20").replace(/\n(?=.)/g, "\n  ")}`;
             const r = await cli(["check", "-"], list);
             assert.strictEqual(r.code, 2, r.stdout);
-            assert.match(r.stderr, /document 0, line 17: items\[0\]: Pod shop\/p: spec\.containers\[0\]\.ports\[0\]\.containerPort must be an integer, not the string "80"/);
+            assert.match(r.stderr, /document 0, line 17: items\[0\]: Pod shop\/p: spec\.containers\[0\]\.ports\[0\]\.containerPort must be an integer, not the string "1:20"/);
         });
 
         it(".inf, which kubectl cannot convert to JSON, is an input error", async () => {

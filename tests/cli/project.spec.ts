@@ -97,7 +97,7 @@ describe("resolveProgram: the program Pulumi.yaml names, as the engine and @pulu
 });
 
 describe("k8sprod plan runs the program resolveProgram finds", function () {
-    this.timeout(180000);
+    this.timeout(600000);
     after(() => fs.rmSync(path.join(ROOT, "dist", ".tmp-projects"), { recursive: true, force: true }));
 
     it("in a project whose main folder defers to the package's main, plan runs the package's main (as pulumi up would), in the runner's folder", () => {

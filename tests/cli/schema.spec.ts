@@ -16,18 +16,18 @@ import { sarifErrors } from "./sarif";
 const schemaViolations = (report: any) => report.violations.filter((v: any) => v.policy === "valid-schema");
 
 describe("k8sprod check: schema validation", () => {
-    it("reports a string where an integer belongs, an unknown container field, a bad quantity and a missing required field, with path and line", async () => {
+    it("reports a string where a boolean belongs, an unknown container field, a bad quantity and a missing required field, with path and line", async () => {
         const r = await cli(["check", "-f", "json", fixture("schema", "invalid.yaml")]);
         assert.strictEqual(r.code, 1, r.stderr);
         const found = schemaViolations(JSON.parse(r.stdout));
         const byPath = new Map(found.map((v: any) => [v.path, v]));
-        const replicas: any = byPath.get("spec.replicas");
+        const replicas: any = byPath.get("spec.paused");
         assert.ok(replicas, JSON.stringify(found, null, 2));
         assert.strictEqual(replicas.enforcementLevel, "mandatory");
         assert.strictEqual(replicas.policyPack, "k8sprod-schema");
         assert.strictEqual(replicas.line, 9);
         assert.strictEqual(replicas.resource.file, fixture("schema", "invalid.yaml"));
-        assert.match(replicas.message, /^Deployment "web" in namespace "shop": spec\.replicas: "three" \(a string\) must be an integer \(Kubernetes 1\.35 schema, line 9\)\.$/);
+        assert.match(replicas.message, /^Deployment "web" in namespace "shop": spec\.paused: "sometimes" \(a string\) must be a boolean \(true or false\) \(Kubernetes 1\.35 schema, line 9\)\.$/);
         const unknown: any = byPath.get("spec.template.spec.containers[0].imagePulPolicy");
         assert.ok(unknown && unknown.line === 19 && /unknown field \(Container has no field "imagePulPolicy"\)/.test(unknown.message), JSON.stringify(found));
         const cpu: any = byPath.get("spec.template.spec.containers[0].resources.requests.cpu");
@@ -40,7 +40,7 @@ describe("k8sprod check: schema validation", () => {
 
     it("shows schema findings in the text and SARIF reports, at the finding's line", async () => {
         const text = await cli(["check", fixture("schema", "invalid.yaml")]);
-        assert.match(text.stdout, /\[mandatory\] k8sprod-schema\/valid-schema\n\s+Deployment "web" in namespace "shop": spec\.replicas: "three"/);
+        assert.match(text.stdout, /\[mandatory\] k8sprod-schema\/valid-schema\n\s+Deployment "web" in namespace "shop": spec\.paused: "sometimes"/);
         const sarif = JSON.parse((await cli(["check", "-f", "sarif", fixture("schema", "invalid.yaml")])).stdout);
         assert.deepStrictEqual(sarifErrors(sarif), []);
         const results = sarif.runs[0].results.filter((x: any) => x.ruleId === "valid-schema");
@@ -56,6 +56,19 @@ describe("k8sprod check: schema validation", () => {
         assert.strictEqual(v.path, "apiVersion");
         assert.match(v.message, /extensions\/v1beta1 Deployment is not served by Kubernetes 1\.35/);
         assert.strictEqual(r.code, 1);
+    });
+
+    it("leaves a string in an integer field the input check refuses (replicas: \"three\") to that check: exit 2 naming file, line and path", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8sprod-schema-"));
+        try {
+            const file = path.join(dir, "three.yaml");
+            fs.writeFileSync(file, fs.readFileSync(fixture("schema", "invalid.yaml"), "utf8").replace('paused: "sometimes"', 'replicas: "three"'));
+            const r = await cli(["check", file]);
+            assert.strictEqual(r.code, 2);
+            assert.match(r.stderr, /three\.yaml, document 0, line 9: Deployment shop\/web: spec\.replicas must be an integer, not the string "three"/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("validates against the configured Kubernetes version, and refuses one whose schemas do not ship", async () => {
@@ -81,6 +94,18 @@ describe("k8sprod check: schema validation", () => {
             assert.match(v.message, /^Backup "broken" in namespace "shop": .*\(its CustomResourceDefinition, line \d+\)\.$/);
         }
         assert.strictEqual(found.find((v: any) => v.path === "spec.retentionDays").line, 19);
+    });
+
+    it("does not hold a custom resource the packs check (an Argo CD Application) to the built-in schemas", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8sprod-schema-"));
+        try {
+            const file = path.join(dir, "app.yaml");
+            fs.writeFileSync(file, stringify({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "shop", namespace: "argocd" }, spec: { project: "shop" } }));
+            const r = JSON.parse((await cli(["check", "-f", "json", file])).stdout);
+            assert.deepStrictEqual(schemaViolations(r), []);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("uses a CustomResourceDefinition found in the input itself", async () => {
@@ -167,5 +192,10 @@ describe("k8sprod schemas: the shipped files and the walker", () => {
         assert.match(bad[0].message, /^Deployment "web" in namespace "shop": spec\.replicas: "three" \(a string\) must be an integer \(Kubernetes 1\.35 schema\)\.$/);
         assert.ok(bad.every((v) => v.policy === "valid-schema" && v.enforcementLevel === "mandatory"));
         assert.strictEqual(kindOfType("kubernetes:helm.sh/v3:Release"), undefined);
+        // Custom resources the packs check (Argo CD's) have no schema without their CRD: not validated.
+        assert.strictEqual(kindOfType("kubernetes:argoproj.io/v1alpha1:Application"), undefined);
+        const app = { urn: "urn:pulumi:prod::k8sprod::kubernetes:argoproj.io/v1alpha1:Application::shop", type: "kubernetes:argoproj.io/v1alpha1:Application", name: "shop",
+            properties: { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "shop", namespace: "argocd" }, spec: { project: "shop" } } };
+        assert.deepStrictEqual(planSchemaViolations([app], "1.35"), []);
     });
 });

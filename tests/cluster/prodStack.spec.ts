@@ -22,7 +22,7 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
         for (const key of Object.keys(require.cache).filter((k) => k.startsWith(path.join(repoRoot, "dist", "stacks")))) {
             delete require.cache[key];
         }
-        const cfg = readStackConfig(path.join(repoRoot, "Pulumi.yaml"), path.join(repoRoot, "stacks"), "prod");
+        const cfg = readStackConfig(path.join(repoRoot, "stacks", "Pulumi.yaml"), path.join(repoRoot, "stacks"), "prod");
         run = await runStackProgram(PROGRAM, cfg);
         const packs = [loadPack(path.join(repoRoot, "policies", "aws")), loadPack(path.join(repoRoot, "policies", "kubernetes"))];
         // The prod stack's policy config, as `npm start` passes it (stacks/policy/prod.json: the platform's exemptions, each with its reason).

@@ -4,7 +4,7 @@ import { HELM_CHARTS, HELM_CHART_IMAGES, PLATFORM_IMAGE_REGISTRIES } from "../..
 import { imageAllowed } from "../../policies/kubernetes/images";
 import { ChartFixture, loadChartFixture } from "./values-checker";
 
-const FIXTURE: Record<string, string> = { "cluster-autoscaler": "cluster-autoscaler", "metrics-server": "metrics-server", vpa: "vpa", "prometheus-adapter": "prometheus-adapter", "argo-cd": "argo-cd" };
+const FIXTURE: Record<string, string> = { "cluster-autoscaler": "cluster-autoscaler", "metrics-server": "metrics-server", vpa: "vpa", "prometheus-adapter": "prometheus-adapter", "argo-cd": "argo-cd", velero: "velero" };
 
 function chart(name: string): ChartFixture {
     const c = loadChartFixture(FIXTURE[name]);

@@ -36,7 +36,7 @@ describe("the happy-path stack of the policy tests", () => {
             "require-backup-schedule",
             // Issue 13: practices the peer linters check.
             "disallow-replicas-with-hpa", "require-ephemeral-storage", "disallow-secret-env", "require-pdb-unhealthy-pod-eviction-policy",
-            "require-high-uid-gid", "require-image-digest",
+            "require-high-uid-gid",
             "disallow-argocd-project-wildcards", "restrict-argocd-cluster-resources", "disallow-argocd-default-project",
         ];
         assert.deepStrictEqual(kubernetesPack().policies.map((p) => p.name).sort(), [...expected].sort());

@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { ComponentProvider, getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
+import { refsOf, unboundReason } from "../helpers/schemaBinding";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 
@@ -60,5 +61,18 @@ describe("component package schema (pulumi package add)", function () {
         assert.deepStrictEqual([...container.required].sort(), ["image", "name", "resources"]);
         assert.strictEqual(container.properties.resources.$ref, "#/types/k8sprod:index:ContainerResourcesArgs");
         assert.strictEqual(schema.types["k8sprod:index:ComputeResourcesArgs"].properties.cpu.type, "string");
+    });
+
+    it("binds: every $ref resolves (builtins, this schema's types, the referenced packages' schemas)", () => {
+        const refs = refsOf(schema);
+        assert.ok(refs.length > 0, "the schema has references");
+        const unbound = refs.map((r) => ({ ...r, why: unboundReason(r.ref, schema) })).filter((r) => r.why);
+        assert.deepStrictEqual(unbound.map((r) => `${r.at}: ${r.ref} ${r.why}`), []);
+    });
+
+    it("gives other languages EksCluster's kubeconfig; its Kubernetes provider is TypeScript-only", () => {
+        const eks = schema.resources["k8sprod:index:EksCluster"];
+        assert.ok(eks.properties.kubeconfig, "EksCluster has no kubeconfig output");
+        assert.strictEqual(eks.properties.provider, undefined);
     });
 });

@@ -8,7 +8,7 @@ import { objectUrn } from "../check";
 import { typeToken } from "../kinds";
 import { expandPaths, formatInputError, parseSource, readSources } from "../manifests";
 import type { DocumentSource, ManifestObject, UncheckedObject } from "../manifests";
-import { KubernetesSchemas, lineOfPath, SCHEMA_DESCRIPTION, SCHEMA_PACK, SCHEMA_POLICY, schemaMessage } from "./kubernetes";
+import { isBuiltInKind, KubernetesSchemas, lineOfPath, SCHEMA_DESCRIPTION, SCHEMA_PACK, SCHEMA_POLICY, schemaMessage } from "./kubernetes";
 import type { ObjectSchemaFinding } from "./kubernetes";
 
 export interface SchemaOptions {
@@ -104,7 +104,7 @@ export async function schemaFindings(objects: ManifestObject[], unchecked: Unche
     }
     const builtInWhat = `Kubernetes ${version} schema`;
     for (const o of objects) {
-        const outcome = schemas.validate(o.apiVersion, o.kind, o.object, true);
+        const outcome = schemas.validate(o.apiVersion, o.kind, o.object, isBuiltInKind(o.apiVersion, o.kind));
         if (outcome.kind !== "validated" || outcome.findings.length === 0) {
             continue;
         }

@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { packageRoot } from "../../packs";
+import { KINDS } from "../kinds-table";
 import { compactSchema, formatPath, validateValue } from "./compact";
 import type { CNode, CObject, CSchemaFile, SchemaFinding, ValuePath, WalkOptions } from "./compact";
 
@@ -22,6 +23,16 @@ export const SCHEMA_POLICY_INFO = {
 };
 
 const OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
+
+const BUILT_IN = new Set(KINDS);
+
+/**
+ * Whether `apiVersion/kind` is a kind Kubernetes itself defines (one @pulumi/kubernetes registers as
+ * a resource class). Custom resources the packs check (Argo CD's) are not: only a CRD describes them.
+ */
+export function isBuiltInKind(apiVersion: string, kind: string): boolean {
+    return BUILT_IN.has(`${apiVersion}/${kind}`);
+}
 
 /** The Kubernetes minors schemas ship for (the files in schemas/kubernetes). */
 export function shippedSchemaVersions(dir = path.join(packageRoot(), "schemas", "kubernetes")): string[] {

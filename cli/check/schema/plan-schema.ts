@@ -4,8 +4,7 @@
 // not validated.
 import type { EngineResource, EngineViolation } from "../../engine/contract";
 import { SPECIAL_SIG_KEY } from "../../engine/sdk-light";
-import { classify } from "../kinds";
-import { KubernetesSchemas, SCHEMA_DESCRIPTION, SCHEMA_PACK, SCHEMA_POLICY, schemaMessage } from "./kubernetes";
+import { isBuiltInKind, KubernetesSchemas, SCHEMA_DESCRIPTION, SCHEMA_PACK, SCHEMA_POLICY, schemaMessage } from "./kubernetes";
 
 /** @pulumi/pulumi's rpc.specialSecretSig and rpc.unknownValue. */
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -19,14 +18,17 @@ const unwrap = (v: unknown): unknown => {
 };
 const unknown = (v: unknown): boolean => v === UNKNOWN;
 
-/** `kubernetes:apps/v1:Deployment` → `{ apiVersion: "apps/v1", kind: "Deployment" }` for kinds `check` knows. */
+/**
+ * `kubernetes:apps/v1:Deployment` → `{ apiVersion: "apps/v1", kind: "Deployment" }` for the kinds
+ * Kubernetes itself defines (custom resources, even those the packs check, have no schema here).
+ */
 export function kindOfType(type: string): { apiVersion: string; kind: string } | undefined {
     const m = /^kubernetes:([^:]+):([^:]+)$/.exec(type);
     if (!m) {
         return undefined;
     }
     const apiVersion = m[1].startsWith("core/") ? m[1].slice("core/".length) : m[1];
-    return classify(apiVersion, m[2]) === "resource" ? { apiVersion, kind: m[2] } : undefined;
+    return isBuiltInKind(apiVersion, m[2]) ? { apiVersion, kind: m[2] } : undefined;
 }
 
 /** The `valid-schema` violations of a plan's resources. Throws when no schemas ship for `version`. */
