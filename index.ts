@@ -14,5 +14,8 @@ export {
 } from "./components/observability";
 export { AlertReceiver } from "./components/observability/alertmanager";
 export { ScrapeTarget } from "./components/observability/scrape";
+export { AlertThresholdsArgs, CardinalityArgs } from "./components/observability/monitoring";
+export { TracingSamplingArgs } from "./components/observability/tracing";
+export { LogRetentionArgs } from "./components/observability/logging";
 export { ExporterSettings } from "./components/observability/collector";
 export * from "./components/delivery";

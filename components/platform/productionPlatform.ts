@@ -333,6 +333,9 @@ function fixNamespacePath(p: InputProblem): InputProblem {
     return p.propertyPath === "name" ? { ...p, propertyPath: "" } : p;
 }
 
+/** Each platform's Kubernetes provider, behind the `provider` accessor (see there why it is not a property). */
+const platformProviders = new WeakMap<ProductionPlatform, k8s.Provider>();
+
 /**
  * A production environment on AWS: a multi-zone VPC and an EKS cluster (EksCluster: KMS-encrypted secrets,
  * private endpoint, control-plane logs, IMDSv2 nodes, one node group per zone), the autoscalers
@@ -345,8 +348,6 @@ export class ProductionPlatform extends pulumi.ComponentResource {
     public readonly clusterName: pulumi.Output<string>;
     /** A kubeconfig (JSON) for the cluster that authenticates with `aws eks get-token`; secret. */
     public readonly kubeconfig: pulumi.Output<string>;
-    /** The cluster's Kubernetes provider: pass it to anything else deployed onto the cluster. */
-    public readonly provider: k8s.Provider;
     /** The availability zones the platform runs in, in zone order. */
     public readonly availabilityZones: pulumi.Output<string[]>;
     /** The managed node group names, one per zone. */
@@ -368,6 +369,15 @@ export class ProductionPlatform extends pulumi.ComponentResource {
     /** The ECR repositories' URLs by repository name. */
     public readonly imageRepositoryUrls: pulumi.Output<{ [name: string]: string }>;
 
+    /**
+     * The cluster's Kubernetes provider: pass it to anything else deployed onto the cluster. An accessor, as
+     * EksCluster's, so that it stays out of the package schema (Pulumi's component analyzer writes a provider as
+     * `#/resources/kubernetes`, a reference that does not bind); other languages use `kubeconfig`.
+     */
+    public get provider(): k8s.Provider {
+        return platformProviders.get(this)!;
+    }
+
     constructor(name: string, args: ProductionPlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validate before super(): bad input registers nothing, not even the component.
         validateProductionPlatformArgs(name, args).throwIfAny(`ProductionPlatform ${name}`);
@@ -375,7 +385,7 @@ export class ProductionPlatform extends pulumi.ComponentResource {
         const built = createProductionPlatform(this, name, args);
         this.clusterName = built.cluster.clusterName;
         this.kubeconfig = built.cluster.kubeconfig;
-        this.provider = built.cluster.provider;
+        platformProviders.set(this, built.cluster.provider);
         this.availabilityZones = built.cluster.availabilityZones;
         this.nodeGroupNames = built.cluster.nodeGroupNames;
         this.vpcId = built.cluster.vpcId;
@@ -387,7 +397,7 @@ export class ProductionPlatform extends pulumi.ComponentResource {
         this.backupReplicaBucketName = built.velero ? built.velero.replicaBucketName : pulumi.output("");
         this.imageRepositoryUrls = pulumi.all(Object.fromEntries(built.imageRepositories.map((r) => [r.name, r.component.repositoryUrl])));
         this.registerOutputs({
-            clusterName: this.clusterName, kubeconfig: this.kubeconfig, provider: this.provider,
+            clusterName: this.clusterName, kubeconfig: this.kubeconfig,
             availabilityZones: this.availabilityZones, nodeGroupNames: this.nodeGroupNames, vpcId: this.vpcId,
             namespaces: this.namespaces, serviceHosts: this.serviceHosts, prometheusUrl: this.prometheusUrl,
             logGroupNames: this.logGroupNames, backupBucketName: this.backupBucketName,

@@ -89,7 +89,7 @@ describe("the monthly cost of fixed resources", () => {
 });
 
 describe("k8sprod plan on a TypeScript project of its own (no build step)", function () {
-    this.timeout(300_000);
+    this.timeout(600_000);
     let dir: string;
     let out: string;
     let r: ReturnType<typeof bin>;

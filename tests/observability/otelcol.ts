@@ -43,7 +43,7 @@ export function validate(config: unknown): { ok: boolean; output: string } {
     try {
         const file = path.join(dir, "config.yaml");
         fs.writeFileSync(file, YAML.stringify(config));
-        const run = spawnSync(otelcolBinary(), ["validate", `--config=${file}`], { encoding: "utf8", timeout: 120000 });
+        const run = spawnSync(otelcolBinary(), ["validate", `--config=${file}`], { encoding: "utf8", timeout: 300000 });
         return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -20,11 +20,11 @@ async function runProgram(cfg: StackConfig): Promise<ProgramRun> {
     return runStackProgram(PROGRAM, cfg);
 }
 
-const stackConfig = (stack: string) => readStackConfig(path.join(repoRoot, "Pulumi.yaml"), path.join(repoRoot, "stacks"), stack);
+const stackConfig = (stack: string) => readStackConfig(path.join(repoRoot, "stacks", "Pulumi.yaml"), path.join(repoRoot, "stacks"), stack);
 const policyConfig = (stack: string) => JSON.parse(fs.readFileSync(path.join(repoRoot, "stacks", "policy", `${stack}.json`), "utf8"));
 
 describe("the dev, staging and prod stacks", function () {
-    this.timeout(300_000);
+    this.timeout(600_000);
     const runs: Record<string, ProgramRun> = {};
     const violations: Record<string, EngineViolation[]> = {};
 
@@ -110,7 +110,7 @@ describe("the dev, staging and prod stacks", function () {
 });
 
 describe("a broken stack config", function () {
-    this.timeout(120_000);
+    this.timeout(600_000);
 
     async function runWith(config: Record<string, string>): Promise<ProgramRun> {
         return runProgram({ project: "k8sprod", stack: "broken", config, secretKeys: [], undecryptable: [] });
