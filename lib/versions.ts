@@ -381,7 +381,6 @@ export const PLATFORM_IMAGE_REGISTRIES: readonly string[] = [
     "quay.io/brancz",
     "ghcr.io/jkroepke",
     "docker.io/grafana",
-    "docker.io/library",
     "cr.fluentbit.io/fluent",
     "ghcr.io/jimmidyson",
     "ghcr.io/open-telemetry",
