@@ -55,7 +55,9 @@ describe("the npm package, installed into a consumer project", function () {
         const installed = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], consumer);
         assert.strictEqual(installed.code, 0, installed.stderr);
         fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: shop\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: bin/index.js\n");
-        fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), "config:\n  shop:image: nginxinc/nginx-unprivileged:1.27.3\n");
+        // The image comes from the consumer's private ECR (allowed-image-registries admits it by default; Docker Hub
+        // images other than the official ones are refused).
+        fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), "config:\n  shop:image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1.27.3\n");
         fs.writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({
             compilerOptions: { target: "ES2022", module: "commonjs", strict: true, outDir: "bin", skipLibCheck: true, esModuleInterop: true }, include: ["index.ts"],
         }));
