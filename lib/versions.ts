@@ -381,6 +381,8 @@ export const PLATFORM_IMAGE_REGISTRIES: readonly string[] = [
     "quay.io/brancz",
     "ghcr.io/jkroepke",
     "docker.io/grafana",
+    // Grafana's volume-ownership init container (docker.io/library/busybox, a Docker Hub official image).
+    "docker.io/library",
     "cr.fluentbit.io/fluent",
     "ghcr.io/jimmidyson",
     "ghcr.io/open-telemetry",
