@@ -32,10 +32,15 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         .option("--policy-config <file>", "policy config JSON: enforcement levels and properties per policy, pack-wide keys")
         .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: the bundled Kubernetes pack)", collect)
         .option("--allow-empty", "accept input with no Kubernetes object (by default empty input is an error: a failed `helm template` prints nothing)", false)
+        .option("--kubernetes-version <minor>", "the Kubernetes minor whose OpenAPI schemas objects are validated against (default: the newest supported)")
+        .option("--crd <path>", "a CustomResourceDefinition file or folder: custom resources are validated against its schema (repeatable; CRDs in the input count too)", collect)
         .action(async (paths: string[], opts: any) => {
             const { check, renderCheckChunks } = await import("./check/check");
             const { exitCodeOf } = await import("./report/report");
-            const result = await check(paths, { format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack, allowEmpty: opts.allowEmpty }, io);
+            const result = await check(paths, {
+                format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack, allowEmpty: opts.allowEmpty,
+                kubernetesVersion: opts.kubernetesVersion, crds: opts.crd,
+            }, io);
             const rendering = performance.now();
             for (const chunk of renderCheckChunks(result, opts.format)) {
                 io.stdout(chunk);
@@ -57,6 +62,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         .option("--project <dir>", "the Pulumi project folder: its Pulumi.yaml names the program, resolved as `pulumi up` resolves it (default: this package's project)")
         .option("--program <file>", "the compiled stack program (default: the program the project's Pulumi.yaml names)")
         .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: the project's stackConfigDir)")
+        .option("--kubernetes-version <minor>", "the Kubernetes minor whose OpenAPI schemas objects are validated against (default: the stack's kubernetesVersion config, else the newest supported)")
         .option("--no-progress", "do not show progress on stderr")
         .action(async (opts: any) => {
             const { plan } = await import("./plan/plan");
@@ -69,6 +75,7 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
                 configDir: opts.configDir,
                 projectDir: opts.project,
                 progress: opts.progress,
+                kubernetesVersion: opts.kubernetesVersion,
             }, io);
         });
 

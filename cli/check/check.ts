@@ -10,7 +10,9 @@ import { policyInfos, renderSarifChunks } from "../report/sarif";
 import type { PolicyInfo } from "../report/sarif";
 import { renderCheckTextChunks } from "../report/text";
 import { displayName, expandPaths, formatInputError, parseSource, readSources } from "./manifests";
-import type { InputError, ManifestObject } from "./manifests";
+import type { InputError, ManifestObject, UncheckedObject } from "./manifests";
+import { schemaFindings } from "./schema/check-schema";
+import { SCHEMA_POLICY, SCHEMA_POLICY_INFO } from "./schema/kubernetes";
 
 export type Format = "text" | "json" | "sarif";
 
@@ -23,6 +25,10 @@ export interface CheckOptions {
     policyPacks?: string[];
     /** Accept input with no Kubernetes object (by default it is an input error: a failed `helm template` prints nothing). */
     allowEmpty?: boolean;
+    /** Kubernetes minor whose OpenAPI schemas objects are validated against (default: lib/versions.ts's default). */
+    kubernetesVersion?: string;
+    /** Files or folders with CustomResourceDefinitions: custom resources are validated against their schemas. */
+    crds?: string[];
 }
 
 /** The project and stack names in the URNs of checked objects. */
@@ -69,7 +75,7 @@ export interface CheckResult {
     /** The loaded packs' policies (for the SARIF rules). */
     policies: PolicyInfo[];
     /** Milliseconds spent reading and parsing the input, loading the packs, and analyzing. */
-    timings: { parse: number; load: number; analyze: number };
+    timings: { parse: number; schema: number; load: number; analyze: number };
 }
 
 /**
@@ -92,10 +98,12 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
     const stacks: ManifestObject[][] = [];
     const unchecked: ReportUnchecked[] = [];
     const all: ManifestObject[] = [];
+    const uncheckedObjects: UncheckedObject[] = [];
     for (const src of read.sources) {
         const parsed = parseSource(src);
         appendAll(errors, parsed.errors);
         appendAll(all, parsed.objects);
+        appendAll(uncheckedObjects, parsed.unchecked);
         if (src.file === "-" && src.text.trim() === "" && !opts.allowEmpty) {
             errors.push({ file: "-", message: "standard input is empty: the command that feeds it may have failed (use `set -o pipefail`); --allow-empty accepts empty input" });
         }
@@ -126,6 +134,9 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
     const packs = opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : [kubernetesPack()];
     const problems = errors.map(formatInputError);
     const config = readPacksAndConfig(packs, opts.policyConfig, problems);
+    // Schema validation: every object against its kind's schema (problems with --crd are input errors).
+    const t1a = performance.now();
+    const schema = await schemaFindings(all, uncheckedObjects, { kubernetesVersion: opts.kubernetesVersion, crds: opts.crds ?? [] }, io, problems);
     if (problems.length > 0) {
         throw new UsageError(problems);
     }
@@ -140,8 +151,13 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
     }
     const t2 = performance.now();
     const perStack: Array<{ resources: EngineResource[]; violations: EngineViolation[] }> = [];
-    for (const s of stacks) {
+    for (const [i, s] of stacks.entries()) {
         const resources = s.map(toResource);
+        // The schema findings of the stack's objects, and (in the stack of their file) of custom resources.
+        const inStack = new Set(s);
+        const stackFiles = opts.eachFile ? new Set(s.map((o) => o.file)) : undefined;
+        const schemaViolations = schema.violations.filter((v) => v.object ? inStack.has(v.object)
+            : stackFiles ? stackFiles.has(v.file) || (s.length === 0 && read.sources[i]?.file === v.file) : true).map((v) => v.violation);
         let violations: EngineViolation[] = [];
         if (resources.length > 0) {
             try {
@@ -150,7 +166,7 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
                 throw new UsageError([`k8sprod check: the packs could not evaluate the input${opts.policyConfig ? ` (policy config ${opts.policyConfig})` : ""}: ${e.message}`]);
             }
         }
-        perStack.push({ resources, violations });
+        perStack.push({ resources, violations: [...schemaViolations, ...violations] });
     }
     const t3 = performance.now();
     const locations = new Map<string, ResourceLocation>();
@@ -158,14 +174,24 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
         const urn = objectUrn(o);
         locations.set(locationKey(urn, o.file), { file: o.file, document: o.document, line: o.line });
     }
+    for (const [urn, r] of schema.customResources) {
+        locations.set(locationKey(urn, r.file), { file: r.file, document: r.document, line: r.line });
+    }
     const ctx: ReportContext = {
         command: `check ${paths.join(" ")}`,
         locations,
         stackResource: { type: "pulumi:pulumi:Stack", name: `${CHECK_PROJECT}-${CHECK_STACK}` },
     };
     const report = mergeReports(perStack.map((p) => buildReport(p.resources, p.violations, ctx)));
+    // Schema findings of custom resources name the resource (it is not one the packs saw).
+    for (const v of report.violations) {
+        const cr = schema.customResources.get(v.urn);
+        if (cr && v.policy === SCHEMA_POLICY) {
+            v.resource = { type: cr.type, name: cr.name, ...(cr.namespace ? { namespace: cr.namespace } : {}), file: cr.file, document: cr.document };
+        }
+    }
     report.unchecked = unchecked;
-    return { report, ctx, files: read.sources.length, policies: policyInfos(handles), timings: { parse: t1 - t0, load: t2 - t1, analyze: t3 - t2 } };
+    return { report, ctx, files: read.sources.length, policies: [SCHEMA_POLICY_INFO, ...policyInfos(handles)], timings: { parse: t1a - t0, schema: t1 - t1a, load: t2 - t1, analyze: t3 - t2 } };
 }
 
 /** Renders a check result in the chosen format, in pieces (a report of any size is written without one string for all of it). */

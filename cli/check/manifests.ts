@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
-import { LineCounter, isMap, isSeq, parseAllDocuments } from "yaml";
 import type { Document, Node } from "yaml";
+import { intFieldProblems } from "./intFields";
 import { classify, servingApiVersions, typeToken } from "./kinds";
 import { appendAll, cleanMessage } from "../util";
-import { loadDocument, splitDocuments, usesAnchors } from "./yaml11";
+import { kubectlCustomTags, loadDocument, splitDocuments, usesAnchors } from "./yaml11";
 
 /** The name a file is reported under: the path exactly as given on the command line ("-" is stdin). */
 export type FileName = string;
@@ -27,6 +27,14 @@ export interface ManifestObject {
     namespace?: string;
     /** The object as `@pulumi/kubernetes` would register it: everything but `status` (an output). */
     object: Record<string, any>;
+    /** The text of its document and the document's first line (0-based), to locate a field's line on demand. */
+    source?: DocumentSource;
+}
+
+/** A document's text and where it starts in its file (0-based line), for locating fields in it. */
+export interface DocumentSource {
+    text: string;
+    lineOffset: number;
 }
 
 /** An object of a kind the packs cannot be asked about (custom resources, kinds the SDK does not know). */
@@ -40,6 +48,9 @@ export interface UncheckedObject {
     name?: string;
     namespace?: string;
     reason: string;
+    /** The object as read (for schema validation against a CustomResourceDefinition). */
+    object?: Record<string, any>;
+    source?: DocumentSource;
 }
 
 /** Why (part of) the input could not be used: always names the file, and the document and line when known. */
@@ -203,7 +214,7 @@ export function capErrors(errors: InputError[]): InputError[] {
 }
 
 /**
- * Parses one file: YAML (1.1, as kubectl reads it: `yes`/`on` are booleans, `0644` is octal),
+ * Parses one file: YAML (as kubectl reads it: `yes`/`on` are booleans, `0644` and `0o644` are octal, `1:20` a string),
  * multi-document, or JSON. Empty documents (Helm's `---` separators, comment-only documents) are
  * skipped but keep their index; `List` kinds are expanded into their items.
  */
@@ -228,7 +239,24 @@ function parseJson(src: Source, out: ParsedManifests): void {
         out.errors.push({ file: src.file, document: 0, line, message: `invalid JSON: ${cleanMessage(String(e.message).replace(/ in JSON at position.*$/, ""))}` });
         return;
     }
+    const mark = marks(out);
     readDocument(value, src.file, 0, () => 1, out);
+    attachSource(out, mark, { text: src.text, lineOffset: 0 });
+}
+
+/** How many objects and unchecked objects have been read so far. */
+function marks(out: ParsedManifests): [number, number] {
+    return [out.objects.length, out.unchecked.length];
+}
+
+/** Gives the objects read since `mark` the document they came from. */
+function attachSource(out: ParsedManifests, mark: [number, number], source: DocumentSource): void {
+    for (let i = mark[0]; i < out.objects.length; i++) {
+        out.objects[i].source = source;
+    }
+    for (let i = mark[1]; i < out.unchecked.length; i++) {
+        out.unchecked[i].source = source;
+    }
 }
 
 function lineOf(text: string, offset: number): number {
@@ -261,7 +289,9 @@ function parseYaml(src: Source, out: ParsedManifests): void {
                 return;
             }
             itemLines = doc.itemLines;
-            readDocument(doc.value, src.file, index, itemLine, out, line);
+            const mark = marks(out);
+            readDocument(doc.value, src.file, index, itemLine, out, line, fieldLines(chunk.text, chunk.startLine));
+            attachSource(out, mark, { text: chunk.text, lineOffset: chunk.startLine });
             return;
         }
         let value: unknown;
@@ -272,7 +302,9 @@ function parseYaml(src: Source, out: ParsedManifests): void {
             out.errors.push({ file: src.file, document: index, line: at, message: `invalid YAML: ${cleanMessage(e?.reason ?? String(e?.message ?? e))}` });
             return;
         }
-        readDocument(value, src.file, index, itemLine, out, line);
+        const mark = marks(out);
+        readDocument(value, src.file, index, itemLine, out, line, fieldLines(chunk.text, chunk.startLine));
+        attachSource(out, mark, { text: chunk.text, lineOffset: chunk.startLine });
     });
 }
 
@@ -282,8 +314,11 @@ function parseYaml(src: Source, out: ParsedManifests): void {
  * alias expansion) and for the item positions of List documents.
  */
 function yamlLibraryDocument(text: string, lineOffset: number): { value: unknown; errors: Array<{ line: number; message: string }>; itemLines: number[] } {
+    // Loaded here, not at start-up: most input never needs it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LineCounter, isMap, isSeq, parseAllDocuments } = require("yaml") as typeof import("yaml");
     const lineCounter = new LineCounter();
-    const docs = parseAllDocuments(text, { version: "1.1", lineCounter, prettyErrors: false });
+    const docs = parseAllDocuments(text, { version: "1.1", lineCounter, prettyErrors: false, customTags: kubectlCustomTags });
     const doc = (Array.isArray(docs) ? docs[0] : undefined) as Document.Parsed | undefined;
     if (!doc) {
         return { value: null, errors: [], itemLines: [] };
@@ -313,6 +348,21 @@ function yamlLibraryDocument(text: string, lineOffset: number): { value: unknown
     return { value, errors, itemLines: itemLines.map((l) => (Number.isNaN(l) ? 0 : l)) };
 }
 
+/** A lookup of the line of a field (by its path in the document), made with the `yaml` library when first used (only for errors). */
+function fieldLines(text: string, lineOffset: number): (path: Array<string | number>) => number | undefined {
+    let doc: Document.Parsed | undefined;
+    let counter: LineCounter | undefined;
+    return (path) => {
+        if (!doc) {
+            counter = new LineCounter();
+            const docs = parseAllDocuments(text, { version: "1.1", lineCounter: counter, prettyErrors: false, customTags: kubectlCustomTags });
+            doc = (Array.isArray(docs) ? docs[0] : undefined) as Document.Parsed | undefined;
+        }
+        const node = doc?.getIn(path, true) as Node | undefined;
+        return node?.range ? counter!.linePos(node.range[0]).line + lineOffset : undefined;
+    };
+}
+
 function firstLine(message: string): string {
     return message.split("\n")[0].trim();
 }
@@ -321,7 +371,9 @@ function isPlainObject(v: unknown): v is Record<string, any> {
     return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function readDocument(value: unknown, file: FileName, document: number, itemLine: (i: number) => number, out: ParsedManifests, line = 1): void {
+type FieldLine = (path: Array<string | number>) => number | undefined;
+
+function readDocument(value: unknown, file: FileName, document: number, itemLine: (i: number) => number, out: ParsedManifests, line = 1, fieldLine?: FieldLine): void {
     if (value === null || value === undefined) {
         return; // an empty document: a separator, or only comments
     }
@@ -332,10 +384,11 @@ function readDocument(value: unknown, file: FileName, document: number, itemLine
     if (Object.keys(value).length === 0) {
         return; // `{}`: nothing to check, as kubectl and Pulumi skip it
     }
-    readObject(value, file, document, undefined, line, out, itemLine);
+    readObject(value, file, document, undefined, line, out, itemLine, fieldLine);
 }
 
-function readObject(obj: Record<string, any>, file: FileName, document: number, item: number | undefined, line: number, out: ParsedManifests, itemLine: (i: number) => number): void {
+function readObject(obj: Record<string, any>, file: FileName, document: number, item: number | undefined, line: number, out: ParsedManifests, itemLine: (i: number) => number,
+    fieldLine?: FieldLine): void {
     const at = { file, document, line };
     const what = item === undefined ? "" : `items[${item}]: `;
     const problems: string[] = [];
@@ -364,7 +417,7 @@ function readObject(obj: Record<string, any>, file: FileName, document: number, 
                 out.errors.push({ file, document, line: l, message: `items[${i}]: not a Kubernetes object: it is not a mapping` });
                 return;
             }
-            readObject(it, file, document, i, l, out, itemLine);
+            readObject(it, file, document, i, l, out, itemLine, fieldLine && ((p) => fieldLine(["items", i, ...p])));
         });
         return;
     }
@@ -396,6 +449,7 @@ function readObject(obj: Record<string, any>, file: FileName, document: number, 
             file, document, item, line, apiVersion, kind,
             name: typeof name === "string" ? name : undefined,
             namespace,
+            object: obj,
             reason: cls === "list"
                 ? `a ${kind} inside a list is not expanded`
                 : `${apiVersion}/${kind} is not a kind @pulumi/kubernetes knows (a custom resource, or a newer API): the packs cannot check it`,
@@ -404,6 +458,13 @@ function readObject(obj: Record<string, any>, file: FileName, document: number, 
     }
     if (typeof name !== "string" || name === "") {
         out.errors.push({ ...at, message: `${what}${kind}: metadata.name is missing (every object needs a name, or a generateName)` });
+        return;
+    }
+    const refused = intFieldProblems(kind, obj);
+    if (refused.length > 0) {
+        for (const p of refused) {
+            out.errors.push({ file, document, line: fieldLine?.(p.path) ?? line, message: `${what}${kind} ${namespace ? `${namespace}/` : ""}${name}: ${p.message}` });
+        }
         return;
     }
     const { status: _status, ...inputs } = obj;

@@ -14,6 +14,9 @@ import { notEvaluatedLines, violationLines } from "../report/text";
 import { readStackConfig } from "./config";
 import type { StackConfig } from "./config";
 import { runStackProgram } from "./program";
+import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
+import { SCHEMA_POLICY_INFO } from "../check/schema/kubernetes";
+import { planSchemaViolations } from "../check/schema/plan-schema";
 import { resolveProgram } from "./project";
 import type { ResolvedProgram } from "./project";
 import { renderCounts, renderTree } from "./tree";
@@ -31,6 +34,8 @@ export interface PlanOptions {
     /** The Pulumi project folder; defaults to this package's root. */
     projectDir?: string;
     progress: boolean;
+    /** Kubernetes minor for schema validation; default: the stack's `<project>:kubernetesVersion`, else the newest supported. */
+    kubernetesVersion?: string;
 }
 
 /** The Pulumi.yaml of the project: in the config folder or the nearest folder above it. */
@@ -121,6 +126,15 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         throw new UsageError(lines);
     }
     const resources = run.registrations.map(toEngineResource);
+    // Schema validation of every Kubernetes object the program registers (unknown values are skipped).
+    const version = opts.kubernetesVersion ?? cfg.config[`${cfg.project}:kubernetesVersion`] ?? DEFAULT_KUBERNETES_VERSION;
+    let schemaViolations;
+    try {
+        schemaViolations = planSchemaViolations(resources, version);
+    } catch (e: any) {
+        progress.done();
+        throw new UsageError([`k8sprod plan: --kubernetes-version ${version}: ${e.message}`]);
+    }
     progress.step(`k8sprod plan: ${resources.length} resources registered in ${((Date.now() - started) / 1000).toFixed(1)} s; evaluating ${packs.length} policy pack(s)...`);
 
     let violations;
@@ -130,7 +144,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         const analyzer = loadAnalyzer();
         const handles = packs.map((p) => analyzer.loadPack(p));
         packNames = handles.map((h) => `${h.name}@${h.version}`);
-        policies = policyInfos(handles);
+        policies = [SCHEMA_POLICY_INFO, ...policyInfos(handles)];
         violations = packs.length > 0 ? await analyzer.analyze(handles, resources, config) : [];
     } catch (e: any) {
         progress.done();
@@ -146,7 +160,7 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         stackResource: { type: "pulumi:pulumi:Stack", name: `${cfg.project}-${cfg.stack}` },
         stackUrn: run.registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn,
     };
-    const report = buildReport(resources, violations, ctx);
+    const report = buildReport(resources, [...schemaViolations, ...violations], ctx);
     const code = exitCodeOf(report);
     switch (opts.format) {
         case "json":

@@ -23,6 +23,10 @@ export interface ReportViolation {
     urn: string;
     message: string;
     resource: ReportResourceRef;
+    /** The property path the violation is about, when it names one (schema findings: `spec.replicas`). */
+    path?: string;
+    /** The line of that path in the resource's file (check only). */
+    line?: number;
 }
 
 /**
@@ -138,7 +142,14 @@ export function buildReport(resources: EngineResource[], violations: EngineViola
         if (reason !== undefined) {
             skipped.push({ item: { policyPack: v.policyPack, policy: v.policy, urn, reason, resource }, key });
         } else {
-            reported.push({ item: { policyPack: v.policyPack, policy: v.policy, enforcementLevel: v.enforcementLevel, urn, message: v.message, resource }, key });
+            const item: ReportViolation = { policyPack: v.policyPack, policy: v.policy, enforcementLevel: v.enforcementLevel, urn, message: v.message, resource };
+            if (v.path !== undefined) {
+                item.path = v.path;
+            }
+            if (v.line !== undefined) {
+                item.line = v.line;
+            }
+            reported.push({ item, key });
         }
     });
     const byOrder = (a: Keyed<{ policyPack: string; policy: string }>, b: Keyed<{ policyPack: string; policy: string }>) =>

@@ -126,7 +126,7 @@ function sarifLog(report: Report, ctx: ReportContext, opts: SarifOptions): sarif
         }
         return idx;
     };
-    const locationOf = (urn: string, resource: Report["violations"][number]["resource"]): sarif.Location => {
+    const locationOf = (urn: string, resource: Report["violations"][number]["resource"], line?: number): sarif.Location => {
         const location: sarif.Location = {
             logicalLocations: [{
                 name: resource.name,
@@ -139,7 +139,9 @@ function sarifLog(report: Report, ctx: ReportContext, opts: SarifOptions): sarif
             const loc = ctx.locations.get(locationKey(urn, resource.file));
             location.physicalLocation = {
                 artifactLocation: { uri: fileUri(resource.file) },
-                ...(loc?.line !== undefined && loc.file === resource.file ? { region: { startLine: loc.line } } : {}),
+                // A finding with its own line (schema findings) is placed there, else at the object's first line.
+                ...(line !== undefined ? { region: { startLine: line } }
+                    : loc?.line !== undefined && loc.file === resource.file ? { region: { startLine: loc.line } } : {}),
             };
         }
         return location;
@@ -149,7 +151,7 @@ function sarifLog(report: Report, ctx: ReportContext, opts: SarifOptions): sarif
         ruleIndex: ruleFor(v.policyPack, v.policy),
         level: level(v.enforcementLevel),
         message: { text: v.message },
-        locations: [locationOf(v.urn, v.resource)],
+        locations: [locationOf(v.urn, v.resource, v.line)],
         properties: {
             policyPack: v.policyPack,
             enforcementLevel: v.enforcementLevel,

@@ -5,15 +5,16 @@ import { withMetadata } from "../../lib/policyMetadata";
 import { metadata } from "./metadata";
 import { disallowClusterAdminBinding, disallowDefaultNamespace, disallowRbacWildcards, disallowServiceAccountTokenAutomount, requireDedicatedServiceAccount } from "./access";
 import {
-    disallowZeroDisruptionPdb, requireHpaScaleBehavior, requireMinReplicas, requirePodDisruptionBudget, requireProbes, requireZoneSpread,
+    disallowReplicasWithHpa, disallowZeroDisruptionPdb, requireHpaScaleBehavior, requireMinReplicas, requirePdbUnhealthyPodEvictionPolicy,
+    requirePodDisruptionBudget, requireProbes, requireZoneSpread,
 } from "./availability";
 import { expandPackConfig } from "./config";
-import { requireReadOnlyRootFilesystem } from "./containers";
+import { disallowSecretEnv, requireHighUidGid, requireReadOnlyRootFilesystem } from "./containers";
 import { disallowArgoCdDefaultProject, disallowArgoCdProjectWildcards, restrictArgoCdClusterResources } from "./gitops";
 import { allowedImageRegistries, disallowLatestTag, requireImageDigest } from "./images";
 import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./namespaces";
 import { podSecurityPolicies } from "./podSecurity";
-import { requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
+import { requireEphemeralStorage, requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
 import { requireHeadlessService, requireVolumeClaimStorageClass } from "./statefulsets";
 
 export const packName = "k8sprod-kubernetes";
@@ -42,6 +43,12 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireDefaultDenyNetworkPolicy,
     requireHeadlessService,
     requireVolumeClaimStorageClass,
+    // Issue 13: practices the peer linters check.
+    disallowReplicasWithHpa,
+    requireEphemeralStorage,
+    disallowSecretEnv,
+    requirePdbUnhealthyPodEvictionPolicy,
+    requireHighUidGid,
     disallowArgoCdProjectWildcards,
     restrictArgoCdClusterResources,
     disallowArgoCdDefaultProject,

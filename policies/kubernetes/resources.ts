@@ -145,3 +145,17 @@ export const requireGuaranteedQos: ResourceValidationPolicy = podPolicy<{ maxLim
         });
     },
 });
+
+export const requireEphemeralStorage: ResourceValidationPolicy = podPolicy({
+    name: "require-ephemeral-storage",
+    description: "Checks whether every container and init container requests and limits ephemeral-storage, so logs, emptyDir volumes and writable layers cannot fill a node's disk and get unrelated pods evicted under disk pressure.",
+    enforcementLevel: "advisory",
+    check: (ctx, pod) => {
+        each(pod, (ref, res) => {
+            const missing = ["requests", "limits"].filter((k) => !quantitySet(at(res, k, "ephemeral-storage")));
+            if (missing.length) {
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} sets no ephemeral-storage ${missing.map((m) => m.replace(/s$/, "")).join(" and no ")}; set ${missing.map((m) => `${pod.specPath}.${ref.path}.resources.${m}["ephemeral-storage"]`).join(" and ")}.`);
+            }
+        });
+    },
+});

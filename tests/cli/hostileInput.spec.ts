@@ -154,6 +154,43 @@ describe("k8sprod check on hostile input", function () {
         });
     });
 
+    describe("numbers as kubectl reads them", () => {
+        const pod = (runAsUser: string, port = "8080") => "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n"
+            + `  securityContext:\n    runAsNonRoot: true\n    runAsUser: ${runAsUser}\n    seccompProfile: {type: RuntimeDefault}\n`
+            + "  containers:\n  - name: c\n    image: x:1\n    securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n"
+            + `    ports:\n    - containerPort: ${port}\n`;
+        const runAsUserViolations = async (text: string) => {
+            const r = await cli(["check", "-f", "json", "-"], text);
+            assert.ok(r.code === 0 || r.code === 1, r.stderr);
+            return JSON.parse(r.stdout).violations.filter((v: any) => v.policy === "pod-security-run-as-user");
+        };
+
+        it("runAsUser: 0o0 is root (kubectl reads 0o0 as the integer 0), and so is 0X0", async () => {
+            assert.strictEqual((await runAsUserViolations(pod("0o0"))).length, 1);
+            assert.strictEqual((await runAsUserViolations(pod("0X0"))).length, 1);
+            assert.strictEqual((await runAsUserViolations(pod("1000"))).length, 0);
+        });
+
+        it("a sexagesimal runAsUser (a string to kubectl, refused by the server) is an input error naming the file, line and field", async () => {
+            const r = await cli(["check", "-"], pod("1:20"));
+            assert.strictEqual(r.code, 2, r.stdout);
+            assert.match(r.stderr, /<stdin>, document 0, line 7: Pod shop\/p: spec\.securityContext\.runAsUser must be an integer, not the string "1:20" \(kubectl reads 1:20 as a string/);
+        });
+
+        it("a quoted port, in a List item, is an input error at its own line", async () => {
+            const list = `apiVersion: v1\nkind: List\nitems:\n- ${pod("1000", "\"80\"").replace(/\n(?=.)/g, "\n  ")}`;
+            const r = await cli(["check", "-"], list);
+            assert.strictEqual(r.code, 2, r.stdout);
+            assert.match(r.stderr, /document 0, line 17: items\[0\]: Pod shop\/p: spec\.containers\[0\]\.ports\[0\]\.containerPort must be an integer, not the string "80"/);
+        });
+
+        it(".inf, which kubectl cannot convert to JSON, is an input error", async () => {
+            const r = await cli(["check", "-"], "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  k: .inf\n");
+            assert.strictEqual(r.code, 2);
+            assert.match(r.stderr, /\.inf is a YAML float that JSON cannot hold/);
+        });
+    });
+
     it("the header counts every object read, checked or not", async () => {
         const r = await cli(["check", "--policy-config", path.relative(ROOT, fixture("only-latest.json")), path.relative(ROOT, fixture("helm-output.yaml"))]);
         assert.match(r.stdout, /^k8sprod check: 4 objects from 1 file \(3 checked, 1 not checked\)\n/);

@@ -54,7 +54,7 @@ function assertAgreement(level: PssLevel, found: (f: PssFixture) => Verdict | un
 }
 
 describe("k8sprod check on the Pod Security admission fixtures (kubernetes/pod-security-admission v1.37)", function () {
-    this.timeout(180000);
+    this.timeout(600000);
     let tmp: string;
     before(() => {
         tmp = fs.mkdtempSync(path.join(os.tmpdir(), "k8sprod-pss-"));

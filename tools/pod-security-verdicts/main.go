@@ -11,8 +11,9 @@
 //
 // `kubernetes` is the cluster's minor (the emulation version the admission plugin gives the evaluator):
 // "latest", and any policy version newer than it, mean that minor. The pod is defaulted as the API
-// server defaults a Pod before admission for the one default Pod Security reads: under hostNetwork, a
-// container port with no hostPort gets hostPort = containerPort (SetDefaults_PodSpec).
+// server defaults a Pod before admission, for the two defaults Pod Security reads: under hostNetwork, a
+// container port with no hostPort gets hostPort = containerPort (SetDefaults_PodSpec), and a volume with
+// no source becomes an emptyDir (SetDefaults_Volume).
 // `failing` lists the IDs of the checks in force at that level and version that refuse the pod.
 package main
 
@@ -21,6 +22,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -51,6 +53,23 @@ func defaultHostNetworkPorts(containers []corev1.Container) {
 			if containers[i].Ports[j].HostPort == 0 {
 				containers[i].Ports[j].HostPort = containers[i].Ports[j].ContainerPort
 			}
+		}
+	}
+}
+
+// defaultVolumeSources gives a volume with no source an emptyDir, as the API server does.
+func defaultVolumeSources(volumes []corev1.Volume) {
+	for i := range volumes {
+		src := reflect.ValueOf(&volumes[i].VolumeSource).Elem()
+		empty := true
+		for f := 0; f < src.NumField(); f++ {
+			if !src.Field(f).IsNil() {
+				empty = false
+				break
+			}
+		}
+		if empty {
+			volumes[i].VolumeSource.EmptyDir = &corev1.EmptyDirVolumeSource{}
 		}
 	}
 }
@@ -143,6 +162,7 @@ func evaluate(checks []policy.Check, req request) response {
 		defaultHostNetworkPorts(pod.Spec.Containers)
 		defaultHostNetworkPorts(pod.Spec.InitContainers)
 	}
+	defaultVolumeSources(pod.Spec.Volumes)
 	lv := api.LevelVersion{Level: level, Version: version}
 	result := policy.AggregateCheckResults(evaluator.EvaluatePod(lv, &pod.ObjectMeta, &pod.Spec))
 	resp.Allowed = result.Allowed
