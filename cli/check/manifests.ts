@@ -351,9 +351,12 @@ function yamlLibraryDocument(text: string, lineOffset: number): { value: unknown
 /** A lookup of the line of a field (by its path in the document), made with the `yaml` library when first used (only for errors). */
 function fieldLines(text: string, lineOffset: number): (path: Array<string | number>) => number | undefined {
     let doc: Document.Parsed | undefined;
-    let counter: LineCounter | undefined;
+    let counter: import("yaml").LineCounter | undefined;
     return (path) => {
         if (!doc) {
+            // Loaded lazily, as in yamlLibraryDocument: only an input error needs the line of a field.
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { LineCounter, parseAllDocuments } = require("yaml") as typeof import("yaml");
             counter = new LineCounter();
             const docs = parseAllDocuments(text, { version: "1.1", lineCounter: counter, prettyErrors: false, customTags: kubectlCustomTags });
             doc = (Array.isArray(docs) ? docs[0] : undefined) as Document.Parsed | undefined;
