@@ -21,7 +21,6 @@ const PROD_IMAGES = [
 ];
 
 describe("k8sprod images", function () {
-    this.timeout(300000);
     const cwd = process.cwd();
     before(() => process.chdir(ROOT));
     after(() => process.chdir(cwd));

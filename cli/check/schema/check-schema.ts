@@ -5,7 +5,7 @@ import { DEFAULT_KUBERNETES_VERSION } from "../../../lib/versions";
 import type { EngineViolation } from "../../engine/contract";
 import type { IO } from "../../io";
 import { objectUrn } from "../check";
-import { typeToken } from "../kinds";
+import { classify, typeToken } from "../kinds";
 import { expandPaths, formatInputError, parseSource, readSources } from "../manifests";
 import type { DocumentSource, ManifestObject, UncheckedObject } from "../manifests";
 import { KubernetesSchemas, lineOfPath, SCHEMA_DESCRIPTION, SCHEMA_PACK, SCHEMA_POLICY, schemaMessage } from "./kubernetes";
@@ -104,7 +104,8 @@ export async function schemaFindings(objects: ManifestObject[], unchecked: Unche
     }
     const builtInWhat = `Kubernetes ${version} schema`;
     for (const o of objects) {
-        const outcome = schemas.validate(o.apiVersion, o.kind, o.object, true);
+        // Custom resources the packs check (Argo CD's) are validated only against a CRD given with --crd.
+        const outcome = schemas.validate(o.apiVersion, o.kind, o.object, classify(o.apiVersion, o.kind) === "resource");
         if (outcome.kind !== "validated" || outcome.findings.length === 0) {
             continue;
         }
