@@ -166,4 +166,3 @@ export const requireImageDigest: ResourceValidationPolicy = podPolicy({
         }
     },
 });
-

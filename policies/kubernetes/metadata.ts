@@ -47,7 +47,6 @@ export const metadata: Record<string, PolicyMetadata> = {
     "require-ephemeral-storage": { severity: "low", remediation: "Set `resources.requests[\"ephemeral-storage\"]` and `resources.limits[\"ephemeral-storage\"]` on every container.", docs: RESOURCES, tags: ["reliability", "resources"] },
     "disallow-secret-env": { severity: "low", remediation: "Mount the Secret as a volume (read-only files) and point the application at the file instead of an environment variable.", docs: CONTAINERS, tags: ["security", "containers"] },
     "require-high-uid-gid": { severity: "low", remediation: "Set `securityContext.runAsUser` and `runAsGroup` to 10000 or more on the pod (or each container).", docs: CONTAINERS, tags: ["security", "containers"] },
-    "require-image-digest": { severity: "low", remediation: "Pin every image by digest: `registry/repo:tag@sha256:<digest>`.", docs: IMAGES, tags: ["supply-chain", "images"] },
     "require-probes": { severity: "medium", remediation: "Add a `readinessProbe` and a `livenessProbe` to every app container.", docs: AVAILABILITY, tags: ["reliability", "availability"] },
     "disallow-latest-tag": { severity: "medium", remediation: "Pin every image to a version tag or a digest (`image:1.2.3` or `image@sha256:...`).", docs: IMAGES, tags: ["supply-chain", "images"] },
     "allowed-image-registries": { severity: "high", remediation: "Pull the image from one of the registries in the policy's `registries` config.", docs: IMAGES, tags: ["supply-chain", "images"] },

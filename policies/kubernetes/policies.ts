@@ -43,7 +43,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireDefaultDenyNetworkPolicy,
     requireHeadlessService,
     requireVolumeClaimStorageClass,
-    // Issue 13: practices the peer linters check.
+    // Practices the peer linters check.
     disallowReplicasWithHpa,
     requireEphemeralStorage,
     disallowSecretEnv,

@@ -33,7 +33,7 @@ describe("the happy-path stack of the policy tests", () => {
             "disallow-rbac-wildcards", "disallow-default-namespace",
             "require-namespace-pod-security", "require-default-deny-network-policy",
             "require-headless-service", "require-volume-claim-storage-class",
-            // Issue 13: practices the peer linters check.
+            // Practices the peer linters check.
             "disallow-replicas-with-hpa", "require-ephemeral-storage", "disallow-secret-env", "require-pdb-unhealthy-pod-eviction-policy",
             "require-high-uid-gid",
             "disallow-argocd-project-wildcards", "restrict-argocd-cluster-resources", "disallow-argocd-default-project",
