@@ -50,6 +50,7 @@ export const metadata: Record<string, PolicyMetadata> = {
     "require-probes": { severity: "medium", remediation: "Add a `readinessProbe` and a `livenessProbe` to every app container.", docs: AVAILABILITY, tags: ["reliability", "availability"] },
     "disallow-latest-tag": { severity: "medium", remediation: "Pin every image to a version tag or a digest (`image:1.2.3` or `image@sha256:...`).", docs: IMAGES, tags: ["supply-chain", "images"] },
     "allowed-image-registries": { severity: "high", remediation: "Pull the image from one of the registries in the policy's `registries` config.", docs: IMAGES, tags: ["supply-chain", "images"] },
+    "require-image-digest": { severity: "medium", remediation: "Pin the image by digest (`image@sha256:<digest>`), the digest your scanner approved.", docs: IMAGES, tags: ["supply-chain", "images"] },
     "require-dedicated-service-account": { severity: "medium", remediation: "Create a ServiceAccount for the workload and set `serviceAccountName` to it.", docs: ACCESS, tags: ["security", "rbac"] },
     "disallow-service-account-token-automount": { severity: "medium", remediation: "Set `automountServiceAccountToken: false` on the pod or its ServiceAccount, unless the workload calls the API.", docs: ACCESS, tags: ["security", "rbac"] },
     "disallow-cluster-admin-binding": { severity: "critical", remediation: "Bind a Role or ClusterRole that grants only the verbs and resources the subject needs.", docs: ACCESS, tags: ["security", "rbac"] },
