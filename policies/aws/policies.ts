@@ -4,7 +4,7 @@ import { Policies } from "@pulumi/policy";
 import { eksControlPlaneLogging, eksMultiAz, eksPrivateEndpoint, eksSecretsEncryption, eksSupportedVersion } from "./eks";
 import { nodeGroupAutoscalingTags, requireImdsv2 } from "./compute";
 import { kmsKeyRotation } from "./encryption";
-import { logGroupRetention } from "./logging";
+import { logGroupEncryption, logGroupRetention } from "./logging";
 import { irsaTrustScoped } from "./iam";
 import { requiredTags } from "./tags";
 
@@ -20,6 +20,7 @@ export const policies: Policies = [
     nodeGroupAutoscalingTags,
     kmsKeyRotation,
     logGroupRetention,
+    logGroupEncryption,
     irsaTrustScoped,
     requiredTags,
 ];

@@ -9,6 +9,7 @@ import { expandPackConfig } from "./config";
 import { requireReadOnlyRootFilesystem } from "./containers";
 import { allowedImageRegistries, disallowLatestTag } from "./images";
 import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./namespaces";
+import { requireScrapeTarget } from "./observability";
 import { podSecurityPolicies } from "./podSecurity";
 import { requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
 import { requireHeadlessService, requireVolumeClaimStorageClass } from "./statefulsets";
@@ -38,6 +39,7 @@ export const policies: Policies = [
     requireDefaultDenyNetworkPolicy,
     requireHeadlessService,
     requireVolumeClaimStorageClass,
+    requireScrapeTarget,
 ];
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */
