@@ -6,6 +6,7 @@ export {
     EksCluster, EksClusterArgs, EksNodeGroupArgs, NodeTaintArgs, ClusterAccessEntryArgs, ExistingNetworkArgs, ExistingSubnetArgs,
     IrsaRole, IrsaRoleArgs,
 } from "./components/cluster";
+export * from "./components/delivery";
 export {
     Monitoring, MonitoringArgs, PrometheusSettings, AlertmanagerSettings, ResourceSpec,
     Logging, LoggingArgs, Tracing, TracingArgs,

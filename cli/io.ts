@@ -2,16 +2,17 @@
 export interface IO {
     stdout(text: string): void;
     stderr(text: string): void;
-    stdin(): Promise<string>;
+    /** Standard input, whole: its bytes (decoded and checked for binary content by the reader), or text in tests. */
+    stdin(): Promise<string | Uint8Array>;
     /** Whether stderr is a terminal (progress is redrawn in place there, and printed as lines elsewhere). */
     stderrIsTTY: boolean;
 }
 
-function readStdin(): Promise<string> {
+function readStdin(): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
         const chunks: Buffer[] = [];
         process.stdin.on("data", (c: Buffer) => chunks.push(c));
-        process.stdin.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+        process.stdin.on("end", () => resolve(Buffer.concat(chunks)));
         process.stdin.on("error", reject);
     });
 }

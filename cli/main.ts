@@ -31,16 +31,24 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         .option("--each-file", "check every file as its own stack (stack policies see one file at a time)", false)
         .option("--policy-config <file>", "policy config JSON: enforcement levels and properties per policy, pack-wide keys")
         .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: the bundled Kubernetes pack)", collect)
+        .option("--allow-empty", "accept input with no Kubernetes object (by default empty input is an error: a failed `helm template` prints nothing)", false)
+        .option("--kubernetes-version <minor>", "the Kubernetes minor whose OpenAPI schemas objects are validated against (default: the newest supported)")
+        .option("--crd <path>", "a CustomResourceDefinition file or folder: custom resources are validated against its schema (repeatable; CRDs in the input count too)", collect)
         .action(async (paths: string[], opts: any) => {
-            const { check, renderCheck } = await import("./check/check");
+            const { check, renderCheckChunks } = await import("./check/check");
             const { exitCodeOf } = await import("./report/report");
-            const result = await check(paths, { format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack }, io);
+            const result = await check(paths, {
+                format: opts.format, eachFile: opts.eachFile, policyConfig: opts.policyConfig, policyPacks: opts.policyPack, allowEmpty: opts.allowEmpty,
+                kubernetesVersion: opts.kubernetesVersion, crds: opts.crd,
+            }, io);
             const rendering = performance.now();
-            io.stdout(renderCheck(result, opts.format));
+            for (const chunk of renderCheckChunks(result, opts.format)) {
+                io.stdout(chunk);
+            }
             code = exitCodeOf(result.report);
             if (process.env.K8SPROD_TIMINGS) {
-                // For the bench: where the time of a check goes, in ms, on one line of stderr.
-                const t = { ...result.timings, render: performance.now() - rendering, process: performance.now() };
+                // For the bench: where the time of a check goes, in ms, and the peak resident memory (KiB), on one line of stderr.
+                const t = { ...result.timings, render: performance.now() - rendering, process: performance.now(), maxRssKiB: process.resourceUsage().maxRSS };
                 io.stderr(`k8sprod-timings ${JSON.stringify(Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)])))}\n`);
             }
         });
@@ -51,8 +59,10 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         .addOption(new Option("-f, --format <format>", "report format").choices(FORMATS).default("text"))
         .option("--policy-config <file>", "policy config JSON: enforcement levels and properties per policy, pack-wide keys")
         .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: every pack in policies/)", collect)
-        .option("--program <file>", "the compiled stack program (default: dist/stacks/index.js)")
-        .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: stacks/)")
+        .option("--project <dir>", "the Pulumi project folder: its Pulumi.yaml names the program, resolved as `pulumi up` resolves it (default: this package's project)")
+        .option("--program <file>", "the compiled stack program (default: the program the project's Pulumi.yaml names)")
+        .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: the project's stackConfigDir)")
+        .option("--kubernetes-version <minor>", "the Kubernetes minor whose OpenAPI schemas objects are validated against (default: the stack's kubernetesVersion config, else the newest supported)")
         .option("--no-progress", "do not show progress on stderr")
         .action(async (opts: any) => {
             const { plan } = await import("./plan/plan");
@@ -63,8 +73,34 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
                 policyPacks: opts.policyPack,
                 program: opts.program,
                 configDir: opts.configDir,
+                projectDir: opts.project,
                 progress: opts.progress,
+                kubernetesVersion: opts.kubernetesVersion,
             }, io);
+        });
+
+    program.command("images")
+        .description("List every container image a stack (planned offline) or a set of manifests deploys, including the images of the pinned Helm releases, for a scanner in CI.")
+        .argument("[paths...]", "manifest files, directories, or - for standard input (or use --stack)")
+        .option("-s, --stack <name>", "plan this stack's program (stacks/Pulumi.<name>.yaml) instead of reading manifests")
+        .addOption(new Option("-f, --format <format>", "output format: one image per line, or JSON with where each is used").choices(["text", "json"]).default("text"))
+        .option("--program <file>", "the compiled stack program (default: dist/stacks/index.js)")
+        .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: stacks/)")
+        .action(async (paths: string[], opts: any) => {
+            // Loaded only for this command: `check` and `plan` never pay for it.
+            const { images, renderImages } = await import("./images/images");
+            const report = await images(paths, { format: opts.format, stack: opts.stack, program: opts.program, configDir: opts.configDir }, io);
+            io.stdout(renderImages(report, opts.format));
+        });
+
+    program.command("policy-config")
+        .description("Write the expanded policy config that `pulumi preview --policy-pack <pack> --policy-pack-config <file>` reads (stage, pack-wide exemptions and defaults resolved per policy), so the real CLI evaluates as `check` and `plan` do.")
+        .option("--policy-config <file>", "the policy config document to expand (default: none, the pack's own levels and defaults)")
+        .option("--policy-pack <dir>", "the policy pack folder (default: the bundled Kubernetes pack)")
+        .option("-o, --output <file>", "write the result to this file (default: standard output)")
+        .action(async (opts: any) => {
+            const { policyConfig } = await import("./policyConfig");
+            code = await policyConfig({ policyConfig: opts.policyConfig, policyPack: opts.policyPack, output: opts.output }, io);
         });
 
     try {

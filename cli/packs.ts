@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { pathToFileURL } from "url";
 
 /** The k8sprod package root (the folder with its package.json), found from the running file. */
 export function packageRoot(): string {
@@ -25,6 +26,26 @@ export function packageRoot(): string {
 
 export function packageVersion(): string {
     return JSON.parse(fs.readFileSync(path.join(packageRoot(), "package.json"), "utf8")).version;
+}
+
+/**
+ * What the policies' docs URLs (`docs/<file>.md#<anchor>`) are relative to in reports: the
+ * repository's files at this version when package.json names a GitHub repository, else the docs of
+ * this installation (a file: URI).
+ */
+export function docsBaseUri(): string {
+    const root = packageRoot();
+    try {
+        const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+        const repo = typeof pkg.repository === "string" ? pkg.repository : pkg.repository?.url;
+        const m = typeof repo === "string" ? /github\.com[/:]([^/]+\/[^/.]+)/.exec(repo) : null;
+        if (m) {
+            return `https://github.com/${m[1]}/blob/v${pkg.version}/`;
+        }
+    } catch {
+        // fall back to the installed docs
+    }
+    return pathToFileURL(root + path.sep).href;
 }
 
 /** Every policy pack in the package's policies/ folder: the folders that hold a PulumiPolicy.yaml, sorted. */

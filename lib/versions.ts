@@ -95,6 +95,8 @@ export const HELM_CHARTS = {
     fluentBit: { chart: "fluent-bit", version: "0.58.1", repo: "https://fluent.github.io/helm-charts", appVersion: "5.1.1" },
     /** open-telemetry/opentelemetry-helm-charts `charts/opentelemetry-operator` (operator 0.158.0). */
     opentelemetryOperator: { chart: "opentelemetry-operator", version: "0.122.0", repo: "https://open-telemetry.github.io/opentelemetry-helm-charts", appVersion: "0.158.0" },
+    /** argoproj/argo-helm `charts/argo-cd` (Argo CD v3.4.4; HA mode adds the redis-ha 4.38.0 subchart). */
+    argoCd: { chart: "argo-cd", version: "10.1.1", repo: "https://argoproj.github.io/argo-helm", appVersion: "v3.4.4" },
 } as const satisfies Record<string, HelmChartPin>;
 
 /**
@@ -118,3 +120,174 @@ export const OTEL_COLLECTOR_IMAGE = {
     repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib",
     tag: "0.159.0",
 } as const;
+
+/** A values path and the value that turns an image on, with the chart's default for that path. */
+export interface ImageCondition {
+    /** Path in the release's values, one key per element. */
+    path: string[];
+    /** The value at `path` under which the image is installed. */
+    equals: boolean;
+    /** The chart's default at `path` (what Helm uses when the release does not set it). */
+    default: boolean;
+}
+
+/**
+ * One container image a pinned chart installs, with the values paths that can override its repository
+ * and tag (first non-empty wins, as the chart's templates fall back from a component's own key to a global one).
+ */
+export interface ChartImagePin {
+    /** What runs the image (for people reading `k8sprod images --format json`). */
+    role: string;
+    /** The chart's default repository (registry/path). */
+    repository: string;
+    /** The tag the chart installs when no override is set (its default, or the appVersion it falls back to). */
+    tag: string;
+    /** Values paths that override the repository, in the order the chart consults them. */
+    repositoryPaths?: string[][];
+    /** Values paths that override the tag, in the order the chart consults them. */
+    tagPaths?: string[][];
+    /** The image is installed only when every condition holds. */
+    when?: ImageCondition[];
+}
+
+/**
+ * The images each pinned chart installs (hooks included, `helm test` pods excluded), keyed `<chart>@<version>`.
+ * Sources: each chart's values.yaml at the commit in ../shared/charts/INDEX.md (copies in tests/fixtures/charts);
+ * a tag of "" in values.yaml falls back to the chart's appVersion (`v` + appVersion for metrics-server), as
+ * the chart's templates say. redis-ha 4.38.0 (argo-cd's HA subchart): DandyDeveloper/charts
+ * `charts/redis-ha/values.yaml` at 2e2539a8960ead2c268f48bdde3b2cdf2b2f1ac8 (haproxy tag 3.3.10-alpine; argo-cd
+ * overrides the redis image and the haproxy repository). `k8sprod images` reads this table; a chart missing
+ * from it is an error, never an empty list.
+ */
+export const HELM_CHART_IMAGES: Record<string, ChartImagePin[]> = {
+    "cluster-autoscaler@9.59.0": [
+        { role: "cluster-autoscaler", repository: "registry.k8s.io/autoscaling/cluster-autoscaler", tag: "v1.35.0", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
+    ],
+    "metrics-server@3.13.1": [
+        { role: "metrics-server", repository: "registry.k8s.io/metrics-server/metrics-server", tag: "v0.8.1", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
+        {
+            role: "addon-resizer", repository: "registry.k8s.io/autoscaling/addon-resizer", tag: "1.8.23",
+            repositoryPaths: [["addonResizer", "image", "repository"]], tagPaths: [["addonResizer", "image", "tag"]],
+            when: [{ path: ["addonResizer", "enabled"], equals: true, default: false }],
+        },
+    ],
+    "vpa@5.0.0": [
+        {
+            role: "vpa recommender", repository: "registry.k8s.io/autoscaling/vpa-recommender", tag: "1.7.1",
+            repositoryPaths: [["recommender", "image", "repository"]], tagPaths: [["recommender", "image", "tag"]],
+            when: [{ path: ["recommender", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "vpa updater", repository: "registry.k8s.io/autoscaling/vpa-updater", tag: "1.7.1",
+            repositoryPaths: [["updater", "image", "repository"]], tagPaths: [["updater", "image", "tag"]],
+            when: [{ path: ["updater", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "vpa admission controller", repository: "registry.k8s.io/autoscaling/vpa-admission-controller", tag: "1.7.1",
+            repositoryPaths: [["admissionController", "image", "repository"]], tagPaths: [["admissionController", "image", "tag"]],
+            when: [{ path: ["admissionController", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "vpa admission controller certificate job", repository: "registry.k8s.io/ingress-nginx/kube-webhook-certgen", tag: "v20230312-helm-chart-4.5.2-28-g66a760794",
+            repositoryPaths: [["admissionController", "certGen", "image", "repository"]], tagPaths: [["admissionController", "certGen", "image", "tag"]],
+            when: [{ path: ["admissionController", "enabled"], equals: true, default: true }, { path: ["admissionController", "generateCertificate"], equals: true, default: true }],
+        },
+    ],
+    "prometheus-adapter@5.3.0": [
+        { role: "prometheus-adapter", repository: "registry.k8s.io/prometheus-adapter/prometheus-adapter", tag: "v0.12.0", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
+    ],
+    "kube-prometheus-stack@88.5.3": [
+        { role: "prometheus-operator", repository: "quay.io/prometheus-operator/prometheus-operator", tag: "v0.93.1", repositoryPaths: [["prometheusOperator", "image", "repository"]], tagPaths: [["prometheusOperator", "image", "tag"]] },
+        { role: "prometheus config reloader", repository: "quay.io/prometheus-operator/prometheus-config-reloader", tag: "v0.93.1", repositoryPaths: [["prometheusOperator", "prometheusConfigReloader", "image", "repository"]], tagPaths: [["prometheusOperator", "prometheusConfigReloader", "image", "tag"]] },
+        { role: "prometheus-operator webhook certificate job", repository: "ghcr.io/jkroepke/kube-webhook-certgen", tag: "1.8.7", repositoryPaths: [["prometheusOperator", "admissionWebhooks", "patch", "image", "repository"]], tagPaths: [["prometheusOperator", "admissionWebhooks", "patch", "image", "tag"]] },
+        { role: "prometheus", repository: "quay.io/prometheus/prometheus", tag: "v3.14.0-distroless", repositoryPaths: [["prometheus", "prometheusSpec", "image", "repository"]], tagPaths: [["prometheus", "prometheusSpec", "image", "tag"]] },
+        { role: "alertmanager", repository: "quay.io/prometheus/alertmanager", tag: "v0.34.0", repositoryPaths: [["alertmanager", "alertmanagerSpec", "image", "repository"]], tagPaths: [["alertmanager", "alertmanagerSpec", "image", "tag"]] },
+        { role: "grafana", repository: "docker.io/grafana/grafana", tag: "13.2.0", repositoryPaths: [["grafana", "image", "repository"]], tagPaths: [["grafana", "image", "tag"]] },
+        { role: "grafana dashboard sidecar", repository: "quay.io/kiwigrid/k8s-sidecar", tag: "2.10.1", repositoryPaths: [["grafana", "sidecar", "image", "repository"]], tagPaths: [["grafana", "sidecar", "image", "tag"]] },
+        { role: "kube-state-metrics", repository: "registry.k8s.io/kube-state-metrics/kube-state-metrics", tag: "v2.20.0", repositoryPaths: [["kube-state-metrics", "image", "repository"]], tagPaths: [["kube-state-metrics", "image", "tag"]] },
+        { role: "node exporter", repository: "quay.io/prometheus/node-exporter", tag: "v1.12.1", repositoryPaths: [["prometheus-node-exporter", "image", "repository"]], tagPaths: [["prometheus-node-exporter", "image", "tag"]] },
+    ],
+    "fluent-bit@0.58.1": [
+        { role: "fluent-bit", repository: "cr.fluentbit.io/fluent/fluent-bit", tag: "5.1.1", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
+    ],
+    "opentelemetry-operator@0.122.0": [
+        { role: "opentelemetry-operator", repository: "ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator", tag: "0.158.0", repositoryPaths: [["manager", "image", "repository"]], tagPaths: [["manager", "image", "tag"]] },
+        // The collectors the operator runs; the Tracing component sets the contrib image of OTEL_COLLECTOR_IMAGE here.
+        { role: "opentelemetry collector", repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s", tag: "0.158.0", repositoryPaths: [["manager", "collectorImage", "repository"]], tagPaths: [["manager", "collectorImage", "tag"]] },
+    ],
+    "argo-cd@10.1.1": [
+        ...([
+            ["application controller", "controller", undefined],
+            ["API server", "server", undefined],
+            ["repo server", "repoServer", undefined],
+            ["ApplicationSet controller", "applicationSet", undefined],
+            ["notifications controller", "notifications", { path: ["notifications", "enabled"], equals: true, default: true }],
+            ["commit server", "commitServer", { path: ["commitServer", "enabled"], equals: true, default: false }],
+            ["redis secret-init job", "redisSecretInit", { path: ["redisSecretInit", "enabled"], equals: true, default: true }],
+        ] as Array<[string, string, ImageCondition | undefined]>).map(([role, key, when]): ChartImagePin => ({
+            role: `argo-cd ${role}`, repository: "quay.io/argoproj/argocd", tag: "v3.4.4",
+            repositoryPaths: [[key, "image", "repository"], ["global", "image", "repository"]],
+            tagPaths: [[key, "image", "tag"], ["global", "image", "tag"]],
+            ...(when ? { when: [when] } : {}),
+        })),
+        {
+            role: "argo-cd dex config init", repository: "quay.io/argoproj/argocd", tag: "v3.4.4",
+            repositoryPaths: [["dex", "initImage", "repository"], ["global", "image", "repository"]], tagPaths: [["dex", "initImage", "tag"], ["global", "image", "tag"]],
+            when: [{ path: ["dex", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "argo-cd dex", repository: "ghcr.io/dexidp/dex", tag: "v2.45.1",
+            repositoryPaths: [["dex", "image", "repository"]], tagPaths: [["dex", "image", "tag"]],
+            when: [{ path: ["dex", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "argo-cd redis", repository: "ecr-public.aws.com/docker/library/redis", tag: "8.2.3-alpine",
+            repositoryPaths: [["redis", "image", "repository"]], tagPaths: [["redis", "image", "tag"]],
+            when: [{ path: ["redis", "enabled"], equals: true, default: true }, { path: ["redis-ha", "enabled"], equals: false, default: false }],
+        },
+        {
+            role: "argo-cd redis exporter", repository: "ghcr.io/oliver006/redis_exporter", tag: "v1.86.0",
+            repositoryPaths: [["redis", "exporter", "image", "repository"]], tagPaths: [["redis", "exporter", "image", "tag"]],
+            when: [{ path: ["redis", "enabled"], equals: true, default: true }, { path: ["redis-ha", "enabled"], equals: false, default: false }, { path: ["redis", "exporter", "enabled"], equals: true, default: false }],
+        },
+        {
+            role: "argo-cd redis-ha (redis, sentinel, split-brain fix, config init)", repository: "ecr-public.aws.com/docker/library/redis", tag: "8.2.3-alpine",
+            repositoryPaths: [["redis-ha", "image", "repository"]], tagPaths: [["redis-ha", "image", "tag"]],
+            when: [{ path: ["redis-ha", "enabled"], equals: true, default: false }],
+        },
+        {
+            role: "argo-cd redis-ha exporter", repository: "ghcr.io/oliver006/redis_exporter", tag: "v1.75.0",
+            repositoryPaths: [["redis-ha", "exporter", "image"]], tagPaths: [["redis-ha", "exporter", "tag"]],
+            when: [{ path: ["redis-ha", "enabled"], equals: true, default: false }, { path: ["redis-ha", "exporter", "enabled"], equals: true, default: false }],
+        },
+        {
+            role: "argo-cd redis-ha haproxy", repository: "ecr-public.aws.com/docker/library/haproxy", tag: "3.3.10-alpine",
+            repositoryPaths: [["redis-ha", "haproxy", "image", "repository"]], tagPaths: [["redis-ha", "haproxy", "image", "tag"]],
+            when: [{ path: ["redis-ha", "enabled"], equals: true, default: false }, { path: ["redis-ha", "haproxy", "enabled"], equals: true, default: true }],
+        },
+    ],
+};
+
+/**
+ * Registries the platform's own charts pull from (every repository in {@link HELM_CHART_IMAGES}, as
+ * `host/path` prefixes). `allowed-image-registries` allows these by default, with the account's ECR.
+ */
+export const PLATFORM_IMAGE_REGISTRIES: readonly string[] = [
+    "registry.k8s.io",
+    "quay.io/argoproj",
+    "ghcr.io/dexidp",
+    "ghcr.io/oliver006",
+    "ecr-public.aws.com/docker/library",
+    "public.ecr.aws",
+    // Observability charts (issue 9).
+    "quay.io/prometheus",
+    "quay.io/prometheus-operator",
+    "ghcr.io/jkroepke",
+    "docker.io/grafana",
+    "quay.io/kiwigrid",
+    "cr.fluentbit.io",
+    "ghcr.io/open-telemetry",
+];
+
+/** A private ECR registry host (`<account>.dkr.ecr.<region>.amazonaws.com`, also the FIPS and China partitions), with its account. */
+export const ECR_REGISTRY_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/;

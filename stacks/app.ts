@@ -22,9 +22,10 @@ export function deployExampleApp(config: pulumi.Config, opts: pulumi.ComponentRe
             name: "postgres",
             image: config.get("databaseImage") ?? "postgres:17.2",
             ports: [{ name: "postgres", containerPort: 5432 }],
-            env: { PGDATA: "/var/lib/postgresql/data/pgdata" },
-            // The password comes from a Secret your secret manager (e.g. External Secrets) keeps in the namespace.
-            secretEnv: { POSTGRES_PASSWORD: { secretName: config.get("databaseSecret") ?? "database-credentials", key: "password" } },
+            // The password comes from a Secret your secret manager (e.g. External Secrets) keeps in the
+            // namespace, mounted as a file (the image reads POSTGRES_PASSWORD_FILE), not an environment variable.
+            env: { PGDATA: "/var/lib/postgresql/data/pgdata", POSTGRES_PASSWORD_FILE: "/run/secrets/postgres/password" },
+            secretFiles: { "/run/secrets/postgres/password": { secretName: config.get("databaseSecret") ?? "database-credentials", key: "password" } },
             resources: { requests: { cpu: "500m", memory: "1Gi" } },
             probes: {
                 readiness: { command: ["pg_isready", "-U", "postgres", "-h", "127.0.0.1"] },
@@ -33,8 +34,8 @@ export function deployExampleApp(config: pulumi.Config, opts: pulumi.ComponentRe
             },
             writablePaths: ["/var/run/postgresql"],
         }],
-        // The official postgres image runs as user and group 999.
-        podIdentity: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 },
+        // The official postgres image runs as any uid (docker-library/postgres supports `--user`); the
+        // component's default identity, uid/gid 10001, keeps it clear of the node's users.
         qos: "Guaranteed",
         volumeClaims: [{ name: "data", mountPath: "/var/lib/postgresql/data", size: config.get("databaseVolumeSize") ?? "50Gi" }],
         ingressFrom: [{ podLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api" }, ports: [{ port: 5432 }] }],

@@ -10,6 +10,7 @@ import { AlertReceiver } from "../components/observability/alertmanager";
 import { ExporterSettings } from "../components/observability/collector";
 import { Logging, Monitoring, Tracing } from "../components/observability";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
+import { GitOps, ImageRepository } from "../components/delivery";
 
 export interface Platform {
     cluster: EksCluster;
@@ -20,6 +21,8 @@ export interface Platform {
     monitoring: Monitoring;
     logging: Logging;
     tracing: Tracing;
+    gitOps: GitOps;
+    imageRepositories: ImageRepository[];
 }
 
 /** The EksCluster args a stack config describes (pure, so the config mapping is tested without mocks). */
@@ -90,5 +93,29 @@ export function buildPlatform(config: pulumi.Config): Platform {
         prometheusUrl: monitoring.prometheusUrl,
     }, { ...onCluster, dependsOn: [monitoring] });
     // ---- end observability (issue 9) ----
-    return { cluster, clusterAutoscaler, metricsServer, verticalPodAutoscaler, prometheusAdapter, monitoring, logging, tracing };
+    // ---- issue 11: delivery (GitOps with Argo CD, one example team; ECR for its images) -------------------
+    // Issue 12 folds this block into ProductionPlatform.
+    const appNamespace = config.get("appNamespace") ?? "production";
+    const gitOps = new GitOps("gitops", {
+        domain: config.get("argocdDomain"),
+        productionNamespaces: [appNamespace],
+        teams: [{
+            name: "shop",
+            description: "The example application's team",
+            sourceRepos: [config.get("shopRepository") ?? "https://github.com/example/shop-deploy.git"],
+            namespaces: [appNamespace],
+            roles: [{ name: "deployers", access: "sync", groups: ["shop-deployers"] }],
+            applications: [{
+                name: "api",
+                repoURL: config.get("shopRepository") ?? "https://github.com/example/shop-deploy.git",
+                path: "overlays/prod",
+                targetRevision: config.get("shopRevision") ?? "v1.0.0",
+                namespace: appNamespace,
+                syncWave: 1,
+            }],
+        }],
+    }, onCluster);
+    const imageRepositories = [new ImageRepository("shop-api", { repositoryName: "shop/api", tags: args.tags })];
+    // ---- end issue 11 ------------------------------------------------------------------------------------
+    return { cluster, clusterAutoscaler, metricsServer, verticalPodAutoscaler, prometheusAdapter, monitoring, logging, tracing, gitOps, imageRepositories };
 }

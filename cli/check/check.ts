@@ -2,13 +2,17 @@ import { loadAnalyzer } from "../engine/contract";
 import type { EngineResource, EngineViolation, PackHandle } from "../engine/contract";
 import { UsageError } from "../io";
 import type { IO } from "../io";
-import { kubernetesPack, packageVersion, readPacksAndConfig } from "../packs";
-import { buildReport, exitCodeOf, locationKey } from "../report/report";
+import { docsBaseUri, kubernetesPack, packageVersion, readPacksAndConfig } from "../packs";
+import { appendAll } from "../util";
+import { buildReport, exitCodeOf, jsonReportChunks, locationKey, mergeReports } from "../report/report";
 import type { Report, ReportContext, ReportUnchecked, ResourceLocation } from "../report/report";
-import { renderSarif } from "../report/sarif";
-import { renderCheckText } from "../report/text";
-import { expandPaths, formatInputError, parseSource, readSources } from "./manifests";
-import type { InputError, ManifestObject } from "./manifests";
+import { policyInfos, renderSarifChunks } from "../report/sarif";
+import type { PolicyInfo } from "../report/sarif";
+import { renderCheckTextChunks } from "../report/text";
+import { displayName, expandPaths, formatInputError, parseSource, readSources } from "./manifests";
+import type { InputError, ManifestObject, UncheckedObject } from "./manifests";
+import { schemaFindings } from "./schema/check-schema";
+import { SCHEMA_POLICY, SCHEMA_POLICY_INFO } from "./schema/kubernetes";
 
 export type Format = "text" | "json" | "sarif";
 
@@ -19,6 +23,12 @@ export interface CheckOptions {
     policyConfig?: string;
     /** Policy pack folders; defaults to the bundled Kubernetes pack. */
     policyPacks?: string[];
+    /** Accept input with no Kubernetes object (by default it is an input error: a failed `helm template` prints nothing). */
+    allowEmpty?: boolean;
+    /** Kubernetes minor whose OpenAPI schemas objects are validated against (default: lib/versions.ts's default). */
+    kubernetesVersion?: string;
+    /** Files or folders with CustomResourceDefinitions: custom resources are validated against their schemas. */
+    crds?: string[];
 }
 
 /** The project and stack names in the URNs of checked objects. */
@@ -62,8 +72,10 @@ export interface CheckResult {
     report: Report;
     ctx: ReportContext;
     files: number;
+    /** The loaded packs' policies (for the SARIF rules). */
+    policies: PolicyInfo[];
     /** Milliseconds spent reading and parsing the input, loading the packs, and analyzing. */
-    timings: { parse: number; load: number; analyze: number };
+    timings: { parse: number; schema: number; load: number; analyze: number };
 }
 
 /**
@@ -80,16 +92,21 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
         throw new UsageError(["k8sprod check: standard input (-) can be given only once"]);
     }
     const expanded = expandPaths(paths);
-    errors.push(...expanded.errors);
+    appendAll(errors, expanded.errors);
     const read = await readSources(expanded.files, io.stdin);
-    errors.push(...read.errors);
+    appendAll(errors, read.errors);
     const stacks: ManifestObject[][] = [];
     const unchecked: ReportUnchecked[] = [];
     const all: ManifestObject[] = [];
+    const uncheckedObjects: UncheckedObject[] = [];
     for (const src of read.sources) {
         const parsed = parseSource(src);
-        errors.push(...parsed.errors);
-        all.push(...parsed.objects);
+        appendAll(errors, parsed.errors);
+        appendAll(all, parsed.objects);
+        appendAll(uncheckedObjects, parsed.unchecked);
+        if (src.file === "-" && src.text.trim() === "" && !opts.allowEmpty) {
+            errors.push({ file: "-", message: "standard input is empty: the command that feeds it may have failed (use `set -o pipefail`); --allow-empty accepts empty input" });
+        }
         if (opts.eachFile) {
             stacks.push(parsed.objects);
         }
@@ -108,11 +125,18 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
         stacks.push(all);
     }
     for (const s of stacks) {
-        errors.push(...duplicates(s));
+        appendAll(errors, duplicates(s));
+    }
+    if (errors.length === 0 && all.length === 0 && unchecked.length === 0 && !opts.allowEmpty) {
+        const what = read.sources.length === 1 ? displayName(read.sources[0].file) : `${read.sources.length} files`;
+        errors.push({ file: what, message: "no Kubernetes object in the input (it is empty, or holds only comments and separators); --allow-empty accepts that" });
     }
     const packs = opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : [kubernetesPack()];
     const problems = errors.map(formatInputError);
     const config = readPacksAndConfig(packs, opts.policyConfig, problems);
+    // Schema validation: every object against its kind's schema (problems with --crd are input errors).
+    const t1a = performance.now();
+    const schema = await schemaFindings(all, uncheckedObjects, { kubernetesVersion: opts.kubernetesVersion, crds: opts.crds ?? [] }, io, problems);
     if (problems.length > 0) {
         throw new UsageError(problems);
     }
@@ -127,8 +151,13 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
     }
     const t2 = performance.now();
     const perStack: Array<{ resources: EngineResource[]; violations: EngineViolation[] }> = [];
-    for (const s of stacks) {
+    for (const [i, s] of stacks.entries()) {
         const resources = s.map(toResource);
+        // The schema findings of the stack's objects, and (in the stack of their file) of custom resources.
+        const inStack = new Set(s);
+        const stackFiles = opts.eachFile ? new Set(s.map((o) => o.file)) : undefined;
+        const schemaViolations = schema.violations.filter((v) => v.object ? inStack.has(v.object)
+            : stackFiles ? stackFiles.has(v.file) || (s.length === 0 && read.sources[i]?.file === v.file) : true).map((v) => v.violation);
         let violations: EngineViolation[] = [];
         if (resources.length > 0) {
             try {
@@ -137,7 +166,7 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
                 throw new UsageError([`k8sprod check: the packs could not evaluate the input${opts.policyConfig ? ` (policy config ${opts.policyConfig})` : ""}: ${e.message}`]);
             }
         }
-        perStack.push({ resources, violations });
+        perStack.push({ resources, violations: [...schemaViolations, ...violations] });
     }
     const t3 = performance.now();
     const locations = new Map<string, ResourceLocation>();
@@ -145,41 +174,40 @@ export async function check(paths: string[], opts: CheckOptions, io: IO): Promis
         const urn = objectUrn(o);
         locations.set(locationKey(urn, o.file), { file: o.file, document: o.document, line: o.line });
     }
+    for (const [urn, r] of schema.customResources) {
+        locations.set(locationKey(urn, r.file), { file: r.file, document: r.document, line: r.line });
+    }
     const ctx: ReportContext = {
         command: `check ${paths.join(" ")}`,
         locations,
         stackResource: { type: "pulumi:pulumi:Stack", name: `${CHECK_PROJECT}-${CHECK_STACK}` },
     };
-    const report = mergeStacks(perStack.map((p) => buildReport(p.resources, p.violations, ctx)));
-    report.unchecked = unchecked;
-    return { report, ctx, files: read.sources.length, timings: { parse: t1 - t0, load: t2 - t1, analyze: t3 - t2 } };
-}
-
-/**
- * One report from the stacks' reports (under --each-file a URN can occur in several files, so each
- * stack's violations are matched to that stack's resources before merging).
- */
-function mergeStacks(parts: Report[]): Report {
-    const merged: Report = { resources: [], violations: [], summary: { resources: 0, mandatory: 0, advisory: 0 } };
-    for (const part of parts) {
-        merged.resources.push(...part.resources);
-        merged.violations.push(...part.violations);
-        merged.summary.resources += part.summary.resources;
-        merged.summary.mandatory += part.summary.mandatory;
-        merged.summary.advisory += part.summary.advisory;
+    const report = mergeReports(perStack.map((p) => buildReport(p.resources, p.violations, ctx)));
+    // Schema findings of custom resources name the resource (it is not one the packs saw).
+    for (const v of report.violations) {
+        const cr = schema.customResources.get(v.urn);
+        if (cr && v.policy === SCHEMA_POLICY) {
+            v.resource = { type: cr.type, name: cr.name, ...(cr.namespace ? { namespace: cr.namespace } : {}), file: cr.file, document: cr.document };
+        }
     }
-    return merged;
+    report.unchecked = unchecked;
+    return { report, ctx, files: read.sources.length, policies: [SCHEMA_POLICY_INFO, ...policyInfos(handles)], timings: { parse: t1a - t0, schema: t1 - t1a, load: t2 - t1, analyze: t3 - t2 } };
 }
 
-/** Renders a check result in the chosen format. */
-export function renderCheck(result: CheckResult, format: Format): string {
+/** Renders a check result in the chosen format, in pieces (a report of any size is written without one string for all of it). */
+export function renderCheckChunks(result: CheckResult, format: Format): Iterable<string> {
     const code = exitCodeOf(result.report);
     switch (format) {
         case "json":
-            return JSON.stringify(result.report, null, 2) + "\n";
+            return jsonReportChunks(result.report);
         case "sarif":
-            return renderSarif(result.report, result.ctx, { version: packageVersion(), exitCode: code });
+            return renderSarifChunks(result.report, result.ctx, { version: packageVersion(), exitCode: code, policies: result.policies, docsBase: docsBaseUri() });
         default:
-            return renderCheckText(result.report, result.ctx, result.files);
+            return renderCheckTextChunks(result.report, result.ctx, result.files);
     }
+}
+
+/** Renders a check result in the chosen format, as one string. */
+export function renderCheck(result: CheckResult, format: Format): string {
+    return [...renderCheckChunks(result, format)].join("");
 }

@@ -1,50 +1,97 @@
 // The fast YAML path of `k8sprod check`: js-yaml (several times faster than the `yaml` library on
-// Kubernetes manifests) with the scalar resolution of YAML 1.1, as kubectl reads manifests (`yes`
-// and `on` are booleans, `0644` is octal, `1_000` is 1000). The YAML 1.1 rules below follow the
-// `yaml` library's YAML 1.1 schema (its tags, regular expressions and order), and a differential
-// test (tests/cli/yaml11.spec.ts) checks that both read every fixture and a generated corpus of
-// scalars to the same values. Documents are cut at their `---` / `...` markers by a line scanner, so
-// that each one keeps its index and its first line; documents that use anchors (aliases can expand
-// without bound) or that need item positions go through the `yaml` library instead.
+// Kubernetes manifests) with the scalar resolution kubectl uses (sigs.k8s.io/yaml over go-yaml v2):
+// `yes` and `on` are booleans, `0644`, `0o644` and `0O644` octal, `0X1F` hex, `1_000` is 1000, while
+// sexagesimal (`1:20`) and timestamps stay strings and `.inf` is refused. tests/cli/yaml11.spec.ts
+// checks both this path and the `yaml` library path (used for documents with anchors, configured with
+// the same resolution) against a table of spellings read by sigs.k8s.io/yaml itself
+// (tests/fixtures/yaml-kubectl/), and against each other on every fixture and a generated corpus.
+// Documents are cut at their `---` / `...` markers by a line scanner, so that each one keeps its index
+// and its first line; documents that use anchors (aliases can expand without bound) or that need
+// item positions go through the `yaml` library instead.
 import * as jsyaml from "js-yaml";
 
 /** js-yaml's own type definitions (exported as `types`, which @types/js-yaml does not declare). */
 const types = (jsyaml as unknown as { types: Record<"null" | "timestamp" | "merge" | "binary" | "omap" | "pairs" | "set", jsyaml.Type> }).types;
 
-function intOf(str: string, prefix: number, radix: number): number {
-    const sign = str[0];
-    const offset = sign === "-" || sign === "+" ? prefix + 1 : prefix;
-    const n = parseInt(str.substring(offset).replace(/_/g, ""), radix);
-    return sign === "-" ? -1 * n : n;
+/** An int or float kubectl cannot turn into JSON (infinity, NaN): it refuses the file. */
+export class NotJsonNumberError extends Error {
+    constructor(readonly scalar: string) {
+        super(`${scalar} is a YAML float that JSON cannot hold (infinity or NaN); kubectl refuses the file. Quote it if a string is meant`);
+        this.name = "NotJsonNumberError";
+    }
 }
 
-function sexagesimal(str: string): number {
-    const sign = str[0];
-    const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-    const res = parts.replace(/_/g, "").split(":").reduce((acc, p) => acc * 60 + Number(p), 0);
-    return sign === "-" ? -1 * res : res;
-}
+/** Go's strconv.ParseInt(s, 0, 64) / ParseUint(s, 0, 64) syntax, after go-yaml removed the underscores. */
+const GO_INT = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]+)|([1-9][0-9]*|0))$/;
+/** go-yaml v2's yamlStyleFloat. */
+const GO_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+const SPECIAL_FLOATS = new Set([".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF"]);
 
 /**
- * A js-yaml scalar type for one tag, made of forms tried in order (js-yaml keeps one implicit type
- * per tag, so the `yaml` library's several int and float types become one each, their forms in the
- * library's order). `maybe` rules out most scalars by their first character before any regex runs;
- * the form found by `resolve` is kept for the `construct` call that follows it.
+ * The number kubectl reads for a plain scalar, or undefined when it reads a string. kubectl reads
+ * manifests with sigs.k8s.io/yaml (YAMLToJSON over go-yaml v2, resolve.go): a scalar that starts with
+ * a digit or a sign is an int when, with every "_" removed, Go's ParseInt or ParseUint (base 0: 0x, 0X,
+ * 0o, 0O, 0b, 0B, a leading 0 for octal) reads it within 64 bits, else a float when it matches
+ * yamlStyleFloat and ParseFloat reads it without overflow, else a string; a scalar that starts with "."
+ * is a float when ParseFloat reads it as it is. Sexagesimal (`1:20`) and timestamps stay strings.
+ * `.inf`/`.nan` are floats that YAMLToJSON cannot convert (NotJsonNumberError).
+ * tests/fixtures/yaml-kubectl/ holds the ground truth this follows, produced by sigs.k8s.io/yaml itself.
  */
-function scalar(tag: string, maybe: (s: string) => boolean, forms: Array<[{ test(s: string): boolean }, (s: string) => unknown]>): jsyaml.Type {
+export function kubectlNumber(s: string): number | undefined {
+    if (SPECIAL_FLOATS.has(s)) {
+        throw new NotJsonNumberError(s);
+    }
+    const c = s.charCodeAt(0);
+    if (c === 46) { // "."
+        return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s) ? finite(Number(s)) : undefined;
+    }
+    if (!((c >= 48 && c <= 57) || c === 43 || c === 45)) {
+        return undefined;
+    }
+    const plain = s.includes("_") ? s.replace(/_/g, "") : s;
+    const m = GO_INT.exec(plain);
+    if (m) {
+        const [, sign, hex, oct, bin, oct0, dec] = m;
+        const digits = hex ?? oct ?? bin ?? oct0 ?? dec;
+        const radix = hex !== undefined ? 16 : oct !== undefined || oct0 !== undefined ? 8 : bin !== undefined ? 2 : 10;
+        const magnitude = radix === 10 ? BigInt(digits) : BigInt(`0${radix === 16 ? "x" : radix === 8 ? "o" : "b"}${digits}`);
+        const value = sign === "-" ? -magnitude : magnitude;
+        if (value >= INT64_MIN && value <= UINT64_MAX) {
+            return Number(value);
+        }
+    }
+    if (GO_FLOAT.test(plain)) {
+        return finite(Number(plain));
+    }
+    return undefined;
+}
+
+/** A float Go's ParseFloat reads without overflow (an overflowing one is an error there, so a string). */
+function finite(n: number): number | undefined {
+    return Number.isFinite(n) ? n : undefined;
+}
+
+const TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]);
+const FALSE = new Set(["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]);
+
+/** A js-yaml implicit type whose resolution is `read` (undefined: not this type); the last read is kept for construct. */
+function implicitType(tag: string, read: (s: string) => unknown): jsyaml.Type {
     let last = "";
-    let lastForm: ((s: string) => unknown) | undefined;
-    const formOf = (s: string) => {
+    let lastValue: unknown;
+    const valueOf = (s: string) => {
         if (s !== last) {
             last = s;
-            lastForm = maybe(s) ? forms.find(([test]) => test.test(s))?.[1] : undefined;
+            lastValue = undefined;
+            lastValue = read(s);
         }
-        return lastForm;
+        return lastValue;
     };
     return new jsyaml.Type(tag, {
         kind: "scalar",
-        resolve: (s: string | null) => s !== null && s !== "" && formOf(s) !== undefined,
-        construct: (s: string) => formOf(s)!(s),
+        resolve: (s: string | null) => s !== null && s !== "" && valueOf(s) !== undefined,
+        construct: (s: string) => valueOf(s),
     });
 }
 
@@ -54,49 +101,37 @@ function numeric(s: string): boolean {
     return (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
 }
 
-/** A float form that also needs a digit before the exponent. */
-function mantissaWithDigit(re: RegExp): { test(s: string): boolean } {
-    return { test: (s) => re.test(s) && /[0-9]/.test(s.replace(/[eE][-+]?[0-9]+$/, "")) };
-}
-
-const TRUE = new Set(["Y", "y", "Yes", "yes", "YES", "True", "true", "TRUE", "On", "on", "ON"]);
-const FALSE = new Set(["N", "n", "No", "no", "NO", "False", "false", "FALSE", "Off", "off", "OFF"]);
-
-const INT = "tag:yaml.org,2002:int";
-const FLOAT = "tag:yaml.org,2002:float";
 const BOOL = "tag:yaml.org,2002:bool";
 
-/** YAML 1.1's implicit scalar types, in the order in which they are tried. */
+/** The implicit scalar types of kubectl's reader, in the order in which they are tried. */
 const implicit: jsyaml.Type[] = [
     types.null,
-    // the `yaml` library's /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/ and its false counterpart
-    scalar(BOOL, (s) => s.length <= 5, [
-        [{ test: (s) => TRUE.has(s) }, () => true],
-        [{ test: (s) => FALSE.has(s) }, () => false],
-    ]),
-    scalar(INT, numeric, [
-        [/^[-+]?0b[0-1_]+$/, (s) => intOf(s, 2, 2)],
-        [/^[-+]?0[0-7_]+$/, (s) => intOf(s, 1, 8)],
-        [/^[-+]?[0-9][0-9_]*$/, (s) => intOf(s, 0, 10)],
-        [/^[-+]?0x[0-9a-fA-F_]+$/, (s) => intOf(s, 2, 16)],
-        // sexagesimal (190:20:30); the `yaml` library tries it after the floats, which never contain ":"
-        [/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/, sexagesimal],
-    ]),
-    scalar(FLOAT, numeric, [
-        [/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) =>
-            s.slice(-3).toLowerCase() === "nan" ? NaN : s[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY],
-        // The `yaml` library also takes a mantissa without any digit ("E0", ".", "+.e3") for a float,
-        // and reads it as NaN; YAML 1.1's float needs a digit, and kubectl's reader (go-yaml) reads
-        // those as strings, as here.
-        [mantissaWithDigit(/^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/), (s) => parseFloat(s.replace(/_/g, ""))],
-        [mantissaWithDigit(/^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/), (s) => parseFloat(s.replace(/_/g, ""))],
-        [/^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/, sexagesimal],
-    ]),
-    types.timestamp,
+    implicitType(BOOL, (s) => (s.length > 5 ? undefined : TRUE.has(s) ? true : FALSE.has(s) ? false : undefined)),
+    // One type for ints and floats (js-yaml keeps the first type whose resolve accepts a scalar).
+    implicitType("tag:yaml.org,2002:float", (s) => (numeric(s) || SPECIAL_FLOATS.has(s) ? kubectlNumber(s) : undefined)),
     types.merge,
 ];
 
-/** YAML 1.1 for js-yaml: the failsafe schema (str, seq, map) with 1.1's implicit scalars and its explicit types. */
+/**
+ * The same resolution for the `yaml` library (documents with anchors go through it): its YAML 1.1
+ * tags with the bool, int, float and timestamp ones replaced by kubectl's.
+ */
+export function kubectlCustomTags(tags: any[]): any[] {
+    const replaced = new Set(["tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"]);
+    const kept = tags.filter((t) => typeof t === "string" || !replaced.has(t.tag) || !t.default);
+    const bool = {
+        identify: (v: unknown) => typeof v === "boolean", default: true, tag: "tag:yaml.org,2002:bool",
+        test: { test: (s: string) => TRUE.has(s) || FALSE.has(s) }, resolve: (s: string) => TRUE.has(s),
+    };
+    const number = {
+        identify: (v: unknown) => typeof v === "number", default: true, tag: "tag:yaml.org,2002:float",
+        test: { test: (s: string) => (numeric(s) || SPECIAL_FLOATS.has(s)) && kubectlNumber(s) !== undefined },
+        resolve: (s: string) => kubectlNumber(s),
+    };
+    return [bool, number, ...kept];
+}
+
+/** kubectl's reading for js-yaml: the failsafe schema (str, seq, map) with kubectl's implicit scalars and YAML 1.1's explicit types. */
 export const YAML_1_1_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
     implicit,
     explicit: [types.binary, types.omap, types.pairs, types.set],

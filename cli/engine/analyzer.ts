@@ -8,8 +8,9 @@ import * as fs from "fs";
 import * as path from "path";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import Module = require("module");
-import Ajv from "ajv";
+import type Ajv from "ajv";
 import { analyzeResource, analyzeStack as analyzeStackDirect, Diagnostic, DirectPack, DirectResource, NotApplicable, prepare, Prepared } from "./direct";
+import { ensurePolicyModule } from "./sdk-light";
 
 /** A resource handed to the packs: what the CLI knows about one resource of a stack. */
 export interface EngineResource {
@@ -46,6 +47,10 @@ export interface EngineViolation {
     description?: string;
     policyPackVersion?: string;
     severity?: string;
+    /** Where in the resource (a property path), when the finding names one (schema findings). */
+    path?: string;
+    /** The line of that path in the resource's file (check only). */
+    line?: number;
 }
 
 /** A change a `remediate` policy made to a resource before it was analyzed. */
@@ -148,16 +153,24 @@ export function loadPack(dir: string): PackHandle {
     const entry = resolveEntry(packDir, pkg.main);
 
     const policyServerPath = require.resolve("@pulumi/policy/server", { paths: [path.dirname(entry)] });
+    // Without the real server in memory, the pack is loaded against a stand-in server (sdk-light.ts):
+    // no gRPC, no @pulumi/pulumi. Otherwise `serve` is intercepted on the real module.
+    const standIn = ensurePolicyModule(policyServerPath);
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sharedServer = require(policyServerPath);
+    const sharedServer = standIn ? undefined : require(policyServerPath);
 
     let captured: any[] | undefined;
-    const originalServe = sharedServer.serve;
+    const originalServe = sharedServer?.serve;
     const originalCwd = process.cwd();
     let entryExports: any;
-    sharedServer.serve = (...args: any[]) => {
+    const capture = (...args: any[]) => {
         captured = args;
     };
+    if (standIn) {
+        standIn.sink = (args) => capture(...args);
+    } else {
+        sharedServer.serve = capture;
+    }
     try {
         process.chdir(packDir);
         delete require.cache[entry];
@@ -166,7 +179,11 @@ export function loadPack(dir: string): PackHandle {
     } catch (e: any) {
         throw new PackError(`Could not load policy pack ${dir} (${entry}): ${e?.message ?? e}`);
     } finally {
-        sharedServer.serve = originalServe;
+        if (standIn) {
+            standIn.sink = undefined;
+        } else {
+            sharedServer.serve = originalServe;
+        }
         process.chdir(originalCwd);
     }
     if (!captured) {
@@ -176,12 +193,19 @@ export function loadPack(dir: string): PackHandle {
     const [name, version, enforcementLevel, packArgs, initialConfig] = captured;
     validatePack(dir, name, packArgs);
 
-    const handlers = makeHandlers(policyServerPath, name, version, enforcementLevel, packArgs, initialConfig);
     const expandConfig = typeof entryExports?.expandConfig === "function" ? entryExports.expandConfig : undefined;
-    return {
+    const handle = {
         name, version, enforcementLevel, dir: packDir, policies: packArgs.policies ?? [],
-        initialConfig: initialConfig ?? undefined, expandConfig, handlers,
-    };
+        initialConfig: initialConfig ?? undefined, expandConfig,
+    } as PackHandle;
+    // The handlers (and with them gRPC and @pulumi/pulumi) are built when first used: the direct path
+    // without remediations never uses them.
+    let handlers: Handlers | undefined;
+    Object.defineProperty(handle, "handlers", {
+        enumerable: true,
+        get: () => (handlers ??= makeHandlers(policyServerPath, name, version, enforcementLevel, packArgs, initialConfig)),
+    });
+    return handle;
 }
 
 function resolveEntry(packDir: string, main: unknown): string {
@@ -569,6 +593,17 @@ function parseConfig(doc: Record<string, any>, where: string, problems: string[]
                 problems.push(`${where}${k}.enforcementLevel: ${JSON.stringify(enforcementLevel)} is not a valid enforcement level`);
                 continue;
             }
+            // A key the policy's schema does not know is refused with its path (the Pulumi CLI would pass it on unread).
+            const policy = pack.policies.find((p) => p.name === k);
+            const knownKeys = ["enforcementLevel", ...Object.keys(policy?.configSchema?.properties ?? {})];
+            for (const prop of Object.keys(properties)) {
+                if (k !== "all" && !knownKeys.includes(prop)) {
+                    problems.push(`${where}${k}.${prop}: unknown key (${knownKeys.join(", ")})`);
+                }
+            }
+            if (k === "all" && Object.keys(properties).length) {
+                problems.push(...Object.keys(properties).map((prop) => `${where}all.${prop}: unknown key (all takes only an enforcement level)`));
+            }
             out[k] = { enforcementLevel, properties: Object.keys(properties).length ? properties : undefined };
         } else {
             problems.push(`${where}${k}: ${JSON.stringify(v)} is not a valid value; must be an enforcement level or an object`);
@@ -577,7 +612,28 @@ function parseConfig(doc: Record<string, any>, where: string, problems: string[]
     return out;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+/** Whether two JSON values are equal (same keys in any order, same values). */
+function sameJson(a: any, b: any): boolean {
+    if (a === b) {
+        return true;
+    }
+    if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) {
+        return false;
+    }
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) {
+        return false;
+    }
+    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameJson(a[k], b[k]));
+}
+
+let ajvInstance: Ajv | undefined;
+/** The config validator, made on first use. */
+function ajv(): Ajv {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const AjvClass: typeof Ajv = require("ajv").default;
+    return (ajvInstance ??= new AjvClass({ allErrors: true, strict: false }));
+}
 const validators = new WeakMap<object, any>();
 
 /**
@@ -593,10 +649,16 @@ export function resolvePackConfig(pack: PackHandle, doc?: Record<string, any>): 
         try {
             given = pack.expandConfig(doc);
         } catch (e: any) {
-            throw new PackError(`Invalid config for policy pack ${pack.name}`, e?.problems ?? [e?.message ?? String(e)]);
+            if (!Array.isArray(e?.problems) || !e.partial || typeof e.partial !== "object") {
+                throw new PackError(`Invalid config for policy pack ${pack.name}`, e?.problems ?? [e?.message ?? String(e)]);
+            }
+            // Report the pack's problems together with the schema's (every problem at once).
+            problems.push(...e.problems);
+            given = e.partial;
         }
     }
     const result: Record<string, PolicyConfigEntry> = {};
+    const defaults: Record<string, Record<string, any>> = {};
     for (const p of pack.policies) {
         const props: Record<string, any> = {};
         for (const [k, s] of Object.entries<any>(p.configSchema?.properties ?? {})) {
@@ -604,6 +666,7 @@ export function resolvePackConfig(pack: PackHandle, doc?: Record<string, any>): 
                 props[k] = structuredClone(s.default);
             }
         }
+        defaults[p.name] = structuredClone(props);
         result[p.name] = { enforcementLevel: p.enforcementLevel || pack.enforcementLevel || "advisory", properties: props };
     }
     const apply = (cfg: Record<string, { enforcementLevel?: string; properties?: Record<string, any> }>) => {
@@ -635,6 +698,12 @@ export function resolvePackConfig(pack: PackHandle, doc?: Record<string, any>): 
         if (!p.configSchema) {
             continue;
         }
+        // Properties that are exactly the schema's own defaults with nothing required are the pack's
+        // choice, not config: compiling a validator for each of those was most of a small check's
+        // start-up. tests/policies/config.spec.ts shows the bundled packs' defaults validate.
+        if (!p.configSchema.required?.length && sameJson(result[p.name].properties, defaults[p.name])) {
+            continue;
+        }
         let validate = validators.get(p.configSchema);
         if (!validate) {
             const schema: Record<string, any> = { type: "object" };
@@ -644,7 +713,7 @@ export function resolvePackConfig(pack: PackHandle, doc?: Record<string, any>): 
             if (p.configSchema.required?.length) {
                 schema.required = p.configSchema.required;
             }
-            validate = ajv.compile(schema);
+            validate = ajv().compile(schema);
             validators.set(p.configSchema, validate);
         }
         if (!validate(result[p.name].properties)) {
@@ -654,7 +723,7 @@ export function resolvePackConfig(pack: PackHandle, doc?: Record<string, any>): 
         }
     }
     if (problems.length) {
-        throw new PackError(`Invalid config for policy pack ${pack.name}`, problems);
+        throw new PackError(`Invalid config for policy pack ${pack.name}`, [...new Set(problems)]);
     }
     return result;
 }
@@ -785,8 +854,11 @@ async function evaluateAll(packs: PackHandle[], resources: EngineResource[], con
     let shared: Prepared[] | undefined;
     for (const [i, pack] of packs.entries()) {
         const resolved = resolvedConfigs[i];
-        await configure(pack, resolved);
         const remediates = Object.values(resolved).some((c) => c.enforcementLevel === "remediate");
+        if (protocol !== "direct" || remediates) {
+            // The handlers read the config `configure` stored; the direct path reads `resolved` itself.
+            await configure(pack, resolved);
+        }
         if (protocol === "direct") {
             if (!remediates) {
                 shared = shared ?? resources.map((r) => prepare(directResource(r, r.properties, byUrn)));

@@ -6,6 +6,7 @@
 // enforcement levels, the messages of reportViolation and of unknown values, the errors.
 // tests/policies/differential.spec.ts shows it reports exactly what the handlers report.
 import * as path from "path";
+import { deserializeProperties, ensurePolicyModule } from "./sdk-light";
 
 /** One diagnostic, as the handlers push it before encoding the response. */
 export interface Diagnostic {
@@ -49,17 +50,22 @@ interface Sdk {
 
 let sdkCache: Sdk | undefined;
 
-/** The SDK modules the handlers use, resolved where the engine resolves @pulumi/policy. */
+/**
+ * The SDK modules the handlers use, resolved where the engine resolves @pulumi/policy: its own
+ * proxy.js and policy.js (loaded without the gRPC server when that is not in memory yet, see
+ * sdk-light.ts), and its deserializer (sdk-light's copy for plain JSON, the SDK's own otherwise).
+ */
 function sdk(): Sdk {
     if (!sdkCache) {
-        const dir = path.dirname(require.resolve("@pulumi/policy/server"));
+        const serverPath = require.resolve("@pulumi/policy/server");
+        const dir = path.dirname(serverPath);
+        ensurePolicyModule(serverPath);
         /* eslint-disable @typescript-eslint/no-require-imports */
-        const deserialize = require(path.join(dir, "deserialize"));
         const proxy = require(path.join(dir, "proxy"));
         const policy = require(path.join(dir, "policy"));
         /* eslint-enable @typescript-eslint/no-require-imports */
         sdkCache = {
-            deserializeProperties: deserialize.deserializeProperties,
+            deserializeProperties: (struct, proxySecrets) => deserializeProperties(struct, proxySecrets, dir),
             unknownCheckingProxy: proxy.unknownCheckingProxy,
             unknowns: new Set([proxy.unknownBooleanValue, proxy.unknownNumberValue, proxy.unknownStringValue, proxy.unknownArrayValue,
                 proxy.unknownAssetValue, proxy.unknownArchiveValue, proxy.unknownObjectValue]),

@@ -20,7 +20,7 @@ export interface StartOptions {
     dryRun?: boolean;
     /** Stack config, as the CLI passes it in PULUMI_CONFIG. */
     config?: Record<string, string>;
-    /** Give up when the pack has not printed its port after this long. Defaults to 60 s. */
+    /** Give up when the pack has not printed its port after this long. Defaults to 300 s (a loaded machine starts a pack in 10 s; this only guards against a hang). */
     timeoutMs?: number;
 }
 
@@ -137,7 +137,7 @@ export async function startPolicyPack(packDir: string, opts: StartOptions = {}):
     try {
         const port = await new Promise<number>((resolve, reject) => {
             let out = "";
-            const timer = setTimeout(() => reject(new Error(`the pack printed no port within ${opts.timeoutMs ?? 60000} ms`)), opts.timeoutMs ?? 60000);
+            const timer = setTimeout(() => reject(new Error(`the pack printed no port within ${opts.timeoutMs ?? 300000} ms`)), opts.timeoutMs ?? 300000);
             child.stdout!.on("data", (d) => {
                 out += d.toString();
                 const m = /^(\d+)\s*$/m.exec(out);

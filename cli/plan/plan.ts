@@ -5,14 +5,20 @@ import type { EngineResource } from "../engine/contract";
 import type { Registration } from "../engine/mocks";
 import { Progress, UsageError } from "../io";
 import type { IO } from "../io";
-import { bundledPacks, packageRoot, packageVersion, readPacksAndConfig } from "../packs";
-import { buildReport, exitCodeOf } from "../report/report";
+import { bundledPacks, docsBaseUri, packageRoot, packageVersion, readPacksAndConfig } from "../packs";
+import { buildReport, exitCodeOf, jsonReportChunks } from "../report/report";
 import type { Report, ReportContext } from "../report/report";
-import { renderSarif } from "../report/sarif";
-import { violationLines } from "../report/text";
+import { policyInfos, renderSarifChunks } from "../report/sarif";
+import type { PolicyInfo } from "../report/sarif";
+import { notEvaluatedLines, violationLines } from "../report/text";
 import { readStackConfig } from "./config";
 import type { StackConfig } from "./config";
 import { runStackProgram } from "./program";
+import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
+import { SCHEMA_POLICY_INFO } from "../check/schema/kubernetes";
+import { planSchemaViolations } from "../check/schema/plan-schema";
+import { resolveProgram } from "./project";
+import type { ResolvedProgram } from "./project";
 import { renderCounts, renderTree } from "./tree";
 
 export interface PlanOptions {
@@ -21,15 +27,19 @@ export interface PlanOptions {
     policyConfig?: string;
     /** Policy pack folders; defaults to every pack in policies/. */
     policyPacks?: string[];
-    /** The compiled program; defaults to dist/stacks/index.js. */
+    /** The compiled program; defaults to the program the project's Pulumi.yaml names (resolveProgram). */
     program?: string;
-    /** Where Pulumi.<stack>.yaml lives; defaults to stacks/. */
+    /** Where Pulumi.<stack>.yaml lives; defaults to the project's stackConfigDir. */
     configDir?: string;
+    /** The Pulumi project folder; defaults to this package's root. */
+    projectDir?: string;
     progress: boolean;
+    /** Kubernetes minor for schema validation; default: the stack's `<project>:kubernetesVersion`, else the newest supported. */
+    kubernetesVersion?: string;
 }
 
 /** The Pulumi.yaml of the project: in the config folder or the nearest folder above it. */
-function findProjectFile(configDir: string, root: string): string {
+export function findProjectFile(configDir: string, root: string): string {
     let dir = configDir;
     for (;;) {
         const candidate = path.join(dir, "Pulumi.yaml");
@@ -61,19 +71,30 @@ export function toEngineResource(r: Registration): EngineResource {
 }
 
 export async function plan(opts: PlanOptions, io: IO): Promise<number> {
-    const root = packageRoot();
-    const program = opts.program ? path.resolve(opts.program) : path.join(root, "dist", "stacks", "index.js");
-    const configDir = opts.configDir ? path.resolve(opts.configDir) : path.join(root, "stacks");
-    const packs = (opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : bundledPacks()).map((p) => path.resolve(p));
+    const root = opts.projectDir ? path.resolve(opts.projectDir) : packageRoot();
     const problems: string[] = [];
+    // The program and the folder it runs in are the ones `pulumi up` in the project would use.
+    let resolved: ResolvedProgram | undefined;
+    if (!opts.program) {
+        try {
+            resolved = resolveProgram(root);
+        } catch (e: any) {
+            problems.push(`${e.message}${root === packageRoot() ? " (run `npm run build`)" : ""}`);
+        }
+    }
+    const program = opts.program ? path.resolve(opts.program) : resolved?.program ?? path.join(root, "dist", "stacks", "index.js");
+    const configDir = opts.configDir ? path.resolve(opts.configDir) : resolved?.stackConfigDir ?? path.join(root, "stacks");
+    const packs = (opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : bundledPacks()).map((p) => path.resolve(p));
     let cfg: StackConfig | undefined;
     try {
-        cfg = readStackConfig(findProjectFile(configDir, root), configDir, opts.stack);
+        cfg = readStackConfig(opts.configDir || !resolved ? findProjectFile(configDir, root) : resolved.projectFile, configDir, opts.stack);
     } catch (e: any) {
         problems.push(e.message);
     }
-    if (!fs.existsSync(program)) {
-        problems.push(`${program}: the compiled stack program is missing${opts.program ? "" : " (run `npm run build`)"}`);
+    if (opts.program && !fs.existsSync(program)) {
+        problems.push(`${program}: the compiled stack program is missing`);
+    } else if (resolved && /\.[cm]?ts$/.test(program)) {
+        problems.push(`${program}: k8sprod plan runs compiled JavaScript; point Pulumi.yaml's main at the compiled program or pass --program`);
     }
     const config = readPacksAndConfig(packs, opts.policyConfig, problems);
     if (problems.length > 0 || !cfg) {
@@ -89,8 +110,8 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     const cwd = process.cwd();
     let run;
     try {
-        // The Pulumi CLI runs a program in its project folder.
-        process.chdir(path.dirname(findProjectFile(configDir, root)));
+        // The runner changes into the folder the engine derives from Pulumi.yaml's main.
+        process.chdir(resolved?.pwd ?? path.dirname(findProjectFile(configDir, root)));
         const live = io.stderrIsTTY ? (n: number) => progress.step(`k8sprod plan: running the ${cfg.stack} stack's program: ${n} resources registered`) : undefined;
         run = await runStackProgram(program, cfg, live);
     } finally {
@@ -105,14 +126,25 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         throw new UsageError(lines);
     }
     const resources = run.registrations.map(toEngineResource);
+    // Schema validation of every Kubernetes object the program registers (unknown values are skipped).
+    const version = opts.kubernetesVersion ?? cfg.config[`${cfg.project}:kubernetesVersion`] ?? DEFAULT_KUBERNETES_VERSION;
+    let schemaViolations;
+    try {
+        schemaViolations = planSchemaViolations(resources, version);
+    } catch (e: any) {
+        progress.done();
+        throw new UsageError([`k8sprod plan: --kubernetes-version ${version}: ${e.message}`]);
+    }
     progress.step(`k8sprod plan: ${resources.length} resources registered in ${((Date.now() - started) / 1000).toFixed(1)} s; evaluating ${packs.length} policy pack(s)...`);
 
     let violations;
     let packNames: string[];
+    let policies: PolicyInfo[];
     try {
         const analyzer = loadAnalyzer();
         const handles = packs.map((p) => analyzer.loadPack(p));
         packNames = handles.map((h) => `${h.name}@${h.version}`);
+        policies = [SCHEMA_POLICY_INFO, ...policyInfos(handles)];
         violations = packs.length > 0 ? await analyzer.analyze(handles, resources, config) : [];
     } catch (e: any) {
         progress.done();
@@ -128,14 +160,18 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         stackResource: { type: "pulumi:pulumi:Stack", name: `${cfg.project}-${cfg.stack}` },
         stackUrn: run.registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn,
     };
-    const report = buildReport(resources, violations, ctx);
+    const report = buildReport(resources, [...schemaViolations, ...violations], ctx);
     const code = exitCodeOf(report);
     switch (opts.format) {
         case "json":
-            io.stdout(JSON.stringify(report, null, 2) + "\n");
+            for (const chunk of jsonReportChunks(report)) {
+                io.stdout(chunk);
+            }
             break;
         case "sarif":
-            io.stdout(renderSarif(report, ctx, { version: packageVersion(), exitCode: code }));
+            for (const chunk of renderSarifChunks(report, ctx, { version: packageVersion(), exitCode: code, policies, docsBase: docsBaseUri() })) {
+                io.stdout(chunk);
+            }
             break;
         default:
             io.stdout(renderPlanText(run.registrations, report, ctx, cfg.stack, packNames));
@@ -148,8 +184,12 @@ export function renderPlanText(registrations: Registration[], report: Report, ct
     if (report.violations.length > 0) {
         parts.push(["Policy violations:", ...violationLines(report, ctx)].join("\n") + "\n");
     }
+    if (report.notEvaluated.length > 0) {
+        parts.push(["Not evaluated during preview (the policy needs values that are unknown until deployment):", ...notEvaluatedLines(report)].join("\n") + "\n");
+    }
     parts.push(renderCounts(registrations));
     const s = report.summary;
-    parts.push(`Policy packs: ${packs.length > 0 ? packs.join(", ") : "none"}; ${s.mandatory} mandatory, ${s.advisory} advisory violation${s.advisory === 1 ? "" : "s"}\n`);
+    parts.push(`Policy packs: ${packs.length > 0 ? packs.join(", ") : "none"}; ${s.mandatory} mandatory, ${s.advisory} advisory violation${s.advisory === 1 ? "" : "s"}`
+        + `${s.notEvaluated > 0 ? `; ${s.notEvaluated} not evaluated during preview` : ""}\n`);
     return parts.join("\n");
 }

@@ -18,13 +18,15 @@ export interface ProgramRun {
  * program's module required inside the root `pulumi:pulumi:Stack` resource, its exports becoming
  * the stack's outputs. Resolves once every registration the program started has been recorded.
  */
-export async function runStackProgram(programFile: string, cfg: StackConfig, onRegistered?: (count: number) => void): Promise<ProgramRun> {
+export async function runStackProgram(programFile: string, cfg: StackConfig, onRegistered?: (count: number) => void, mode: "preview" | "update" = "preview"): Promise<ProgramRun> {
     // Loaded here, not at the top: `k8sprod check` never pays for the SDK's runtime.
     const pulumi = await import("@pulumi/pulumi");
     const settings = await import("@pulumi/pulumi/runtime/settings");
     const region = cfg.config["aws:region"];
-    const mocks = answerInvokes(new RecordingMocks({ ids: "unknown" }), { region });
-    await installMocks(mocks, { project: cfg.project, stack: cfg.stack, preview: true, engineUrns: true });
+    // "update" (for `k8sprod images`): every input is known, so a Helm release's values can be read even when
+    // they hold another resource's output (which the mocks leave undefined).
+    const mocks = answerInvokes(new RecordingMocks({ ids: mode === "preview" ? "unknown" : "named" }), { region });
+    await installMocks(mocks, { project: cfg.project, stack: cfg.stack, preview: mode === "preview", engineUrns: true });
     pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
 
     const errors: string[] = [];

@@ -1,4 +1,5 @@
 import type { EngineResource, EngineViolation } from "../engine/contract";
+import { appendAll } from "../util";
 
 // The report contract (`--format json`), stable across versions: see docs/cli.md and DESIGN.md.
 // Fields are only ever added, never renamed or removed.
@@ -22,6 +23,23 @@ export interface ReportViolation {
     urn: string;
     message: string;
     resource: ReportResourceRef;
+    /** The property path the violation is about, when it names one (schema findings: `spec.replicas`). */
+    path?: string;
+    /** The line of that path in the resource's file (check only). */
+    line?: number;
+}
+
+/**
+ * A policy that could not decide during preview (it read a value that is unknown until deployment):
+ * neither a violation nor a pass. The SDK reports it as an advisory diagnostic "can't run policy ...
+ * during preview: <reason>"; the report lists it here instead, with the reason.
+ */
+export interface ReportNotEvaluated {
+    policyPack: string;
+    policy: string;
+    urn: string;
+    reason: string;
+    resource: ReportResourceRef;
 }
 
 /** An object `check` read but could not hand to the packs (custom resources, unknown kinds). */
@@ -38,9 +56,27 @@ export interface ReportUnchecked {
 export interface Report {
     resources: ReportResource[];
     violations: ReportViolation[];
-    summary: { resources: number; mandatory: number; advisory: number };
+    /** Policies that could not decide during preview, per resource (never counted as violations). */
+    notEvaluated: ReportNotEvaluated[];
+    summary: { resources: number; mandatory: number; advisory: number; notEvaluated: number };
     /** Present for `check`: what was read but not checked. */
     unchecked?: ReportUnchecked[];
+}
+
+/**
+ * The message @pulumi/policy gives a policy that read a value unknown during preview (server.js:
+ * "can't run policy '<name>' from policy pack '<pack>@v<version>' during preview: <reason>", always
+ * advisory). It is what a policy can signal under the real CLI; here it becomes "not evaluated".
+ */
+const PREVIEW_UNKNOWN = /^can't run policy '[^']*' from policy pack '[^']*' during preview: ([\s\S]*)$/;
+
+/** The reason a diagnostic is the SDK's "cannot run during preview" report, or undefined for a real violation. */
+export function notEvaluatedReason(v: Pick<EngineViolation, "enforcementLevel" | "message">): string | undefined {
+    if (v.enforcementLevel !== "advisory") {
+        return undefined;
+    }
+    const m = PREVIEW_UNKNOWN.exec(v.message);
+    return m ? m[1] : undefined;
 }
 
 /** Where a resource came from, for the text and SARIF renderers (not part of the JSON contract). */
@@ -94,38 +130,130 @@ export function buildReport(resources: EngineResource[], violations: EngineViola
             byUrn.set(r.urn, r);
         }
     });
-    const reported = violations.map((v, i) => {
+    type Keyed<T> = { item: T; key: readonly [number, number] };
+    const reported: Array<Keyed<ReportViolation>> = [];
+    const skipped: Array<Keyed<ReportNotEvaluated>> = [];
+    violations.forEach((v, i) => {
         const urn = v.urn || ctx.stackUrn || "";
         const r = byUrn.get(urn);
-        const violation: ReportViolation = {
-            policyPack: v.policyPack,
-            policy: v.policy,
-            enforcementLevel: v.enforcementLevel,
-            urn,
-            message: v.message,
-            resource: r ? ref(r) : { ...ctx.stackResource },
-        };
-        return { violation, key: [order.get(urn) ?? -1, i] as const };
+        const resource = r ? ref(r) : { ...ctx.stackResource };
+        const key = [order.get(urn) ?? -1, i] as const;
+        const reason = notEvaluatedReason(v);
+        if (reason !== undefined) {
+            skipped.push({ item: { policyPack: v.policyPack, policy: v.policy, urn, reason, resource }, key });
+        } else {
+            const item: ReportViolation = { policyPack: v.policyPack, policy: v.policy, enforcementLevel: v.enforcementLevel, urn, message: v.message, resource };
+            if (v.path !== undefined) {
+                item.path = v.path;
+            }
+            if (v.line !== undefined) {
+                item.line = v.line;
+            }
+            reported.push({ item, key });
+        }
     });
-    reported.sort((a, b) =>
+    const byOrder = (a: Keyed<{ policyPack: string; policy: string }>, b: Keyed<{ policyPack: string; policy: string }>) =>
         a.key[0] - b.key[0]
-        || cmp(a.violation.policyPack, b.violation.policyPack)
-        || cmp(a.violation.policy, b.violation.policy)
-        || a.key[1] - b.key[1]);
-    const sorted = reported.map((r) => r.violation);
+        || cmp(a.item.policyPack, b.item.policyPack)
+        || cmp(a.item.policy, b.item.policy)
+        || a.key[1] - b.key[1];
+    reported.sort(byOrder);
+    skipped.sort(byOrder);
+    const sorted = reported.map((r) => r.item);
+    const notEvaluated = skipped.map((r) => r.item);
+    let mandatory = 0;
+    let advisory = 0;
+    for (const v of sorted) {
+        if (isMandatory(v.enforcementLevel)) {
+            mandatory++;
+        } else if (v.enforcementLevel === "advisory") {
+            advisory++;
+        }
+    }
     const report: Report = {
         resources: resources.map((r) => ({ urn: r.urn, ...ref(r) })),
         violations: sorted,
-        summary: {
-            resources: resources.length,
-            mandatory: sorted.filter((v) => isMandatory(v.enforcementLevel)).length,
-            advisory: sorted.filter((v) => v.enforcementLevel === "advisory").length,
-        },
+        notEvaluated,
+        summary: { resources: resources.length, mandatory, advisory, notEvaluated: notEvaluated.length },
     };
     if (unchecked) {
         report.unchecked = unchecked;
     }
     return report;
+}
+
+/** Merges reports (one per stack under --each-file) into one, in order. */
+export function mergeReports(parts: Report[]): Report {
+    const merged: Report = { resources: [], violations: [], notEvaluated: [], summary: { resources: 0, mandatory: 0, advisory: 0, notEvaluated: 0 } };
+    for (const part of parts) {
+        appendAll(merged.resources, part.resources);
+        appendAll(merged.violations, part.violations);
+        appendAll(merged.notEvaluated, part.notEvaluated);
+        merged.summary.resources += part.summary.resources;
+        merged.summary.mandatory += part.summary.mandatory;
+        merged.summary.advisory += part.summary.advisory;
+        merged.summary.notEvaluated += part.summary.notEvaluated;
+    }
+    return merged;
+}
+
+/**
+ * `value` as `JSON.stringify(value, null, 2)` prints it, byte for byte, in pieces: an array of more
+ * than `batch` entries is written `batch` entries at a time, and objects and arrays are walked down
+ * to `depth` levels to find such arrays (the report's lists, SARIF's results), so that a report of
+ * any size is written without one string holding all of it. Plain JSON data only (no toJSON).
+ */
+export function* jsonChunks(value: unknown, batch = 2000, depth = 4, indent = ""): Generator<string> {
+    const inner = `${indent}  `;
+    const whole = (v: unknown) => {
+        const text = JSON.stringify(v, null, 2);
+        return text === undefined ? "null" : text.replace(/\n/g, `\n${inner}`);
+    };
+    if (Array.isArray(value)) {
+        if (value.length === 0) {
+            yield "[]";
+            return;
+        }
+        yield "[";
+        if (value.length > batch || depth === 0) {
+            for (let start = 0; start < value.length; start += batch) {
+                const parts: string[] = [];
+                for (let j = start; j < Math.min(value.length, start + batch); j++) {
+                    parts.push(`${j === 0 ? "" : ","}\n${inner}${whole(value[j])}`);
+                }
+                yield parts.join("");
+            }
+        } else {
+            for (const [j, v] of value.entries()) {
+                yield `${j === 0 ? "" : ","}\n${inner}`;
+                yield* jsonChunks(v === undefined || typeof v === "function" ? null : v, batch, depth - 1, inner);
+            }
+        }
+        yield `\n${indent}]`;
+        return;
+    }
+    if (value !== null && typeof value === "object" && depth > 0) {
+        const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== "function");
+        if (entries.length === 0) {
+            yield "{}";
+            return;
+        }
+        yield "{";
+        for (const [j, [k, v]] of entries.entries()) {
+            yield `${j === 0 ? "" : ","}\n${inner}${JSON.stringify(k)}: `;
+            yield* jsonChunks(v, batch, depth - 1, inner);
+        }
+        yield `\n${indent}}`;
+        return;
+    }
+    const text = JSON.stringify(value, null, 2);
+    yield text === undefined ? "null" : text.replace(/\n/g, `\n${indent}`);
+}
+
+/** `--format json`: the report, in pieces (see jsonChunks), ending with a newline. */
+export function* jsonReportChunks(report: Report): Generator<string> {
+    yield* jsonChunks(report);
+    yield "\n";
 }
 
 function cmp(a: string, b: string): number {

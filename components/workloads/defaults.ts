@@ -32,6 +32,12 @@ export const DEFAULT_PROBE_FAILURE_THRESHOLD = 3;
 /** The startup probe allows 30 × 10 s = 5 minutes to start before liveness takes over. */
 export const DEFAULT_STARTUP_FAILURE_THRESHOLD = 30;
 
+/** Ephemeral-storage request of each container (logs and the writable layer); the limit adds its emptyDir volumes. */
+export const DEFAULT_EPHEMERAL_STORAGE_REQUEST = "256Mi";
+
+/** File mode of Secret files: read-only, for the pod's group (fsGroup) only. */
+export const SECRET_FILE_MODE = 0o440;
+
 /** Size limit of each writable emptyDir (so a runaway writer is evicted, not the node filled). */
 export const DEFAULT_EMPTY_DIR_SIZE_LIMIT = "256Mi";
 

@@ -74,8 +74,8 @@ export function validateResources(problems: Problems, path: string, r: Container
         problems.add(`${path}.requests`, "requests are required (cpu and memory): a pod without them is scheduled blindly and evicted first");
         return;
     }
-    for (const key of ["cpu", "memory"] as const) {
-        const req = r.requests[key];
+    for (const key of ["cpu", "memory", "ephemeralStorage"] as const) {
+        const req = key === "ephemeralStorage" ? r.requests[key] ?? d.DEFAULT_EPHEMERAL_STORAGE_REQUEST : r.requests[key];
         let reqOk = false;
         if (req === undefined || req === null || req === "") {
             problems.add(`${path}.requests.${key}`, `a ${key} request is required`);
@@ -156,6 +156,13 @@ export function validateContainers(problems: Problems, containers: ContainerArgs
         for (const key of Object.keys(c.secretEnv ?? {})) {
             problems.check(!plainNames.includes(key), `${path}.secretEnv.${key}`, `${key} is also set in env`);
             problems.check(typeof c.secretEnv![key]?.key === "string" && c.secretEnv![key].key.length > 0, `${path}.secretEnv.${key}.key`, "the Secret key is required");
+        }
+        for (const [file, ref] of Object.entries(c.secretFiles ?? {})) {
+            const where = `${path}.secretFiles[${JSON.stringify(file)}]`;
+            problems.check(file.startsWith("/") && !file.endsWith("/") && !file.split("/").includes(".."), where, `${JSON.stringify(file)} must be an absolute file path`);
+            problems.check(typeof ref?.key === "string" && ref.key.length > 0, `${where}.key`, "the Secret key is required");
+            const inside = (c.writablePaths ?? []).find((w) => typeof w === "string" && (file === w || file.startsWith(`${w.replace(/\/+$/, "")}/`)));
+            problems.check(inside === undefined, where, `${file} is inside the writable path ${inside}; mount secrets outside writable directories`);
         }
         (c.writablePaths ?? []).forEach((p, j) => {
             problems.check(typeof p === "string" && p.startsWith("/") && p !== "/", `${path}.writablePaths[${j}]`,
@@ -239,8 +246,11 @@ export function disruptionBudget(pdb: { minAvailable?: string; maxUnavailable?: 
 // Building
 
 /** Requests and limits with the defaults applied: limits are 2 × requests, or equal for Guaranteed. */
-export function resolveResources(r: ContainerResourcesArgs, qos: Qos): { requests: Record<string, string>; limits: Record<string, string> } {
+export function resolveResources(r: ContainerResourcesArgs, qos: Qos, writableVolumeCount = 1): { requests: Record<string, string>; limits: Record<string, string> } {
     const requests = { cpu: String(r.requests.cpu), memory: String(r.requests.memory) };
+    const storageRequest = String(r.requests.ephemeralStorage ?? d.DEFAULT_EPHEMERAL_STORAGE_REQUEST);
+    const storageLimit = r.limits?.ephemeralStorage !== undefined ? String(r.limits.ephemeralStorage)
+        : formatMemory(parseQuantity(storageRequest)! + writableVolumeCount * parseQuantity(d.DEFAULT_EMPTY_DIR_SIZE_LIMIT)!);
     const derive = (key: "cpu" | "memory"): string => {
         const given = r.limits?.[key];
         if (given !== undefined) {
@@ -252,7 +262,10 @@ export function resolveResources(r: ContainerResourcesArgs, qos: Qos): { request
         const value = parseQuantity(requests[key])! * d.DEFAULT_LIMIT_TO_REQUEST_RATIO;
         return key === "cpu" ? formatCpu(value) : formatMemory(value);
     };
-    return { requests, limits: { cpu: derive("cpu"), memory: derive("memory") } };
+    return {
+        requests: { ...requests, "ephemeral-storage": storageRequest },
+        limits: { cpu: derive("cpu"), memory: derive("memory"), "ephemeral-storage": storageLimit },
+    };
 }
 
 /** One probe: HTTP GET by default, TCP or exec on request. */
@@ -305,17 +318,36 @@ export function writableVolumeName(path: string): string {
     return `w-${base}`.slice(0, 63).replace(/-+$/, "");
 }
 
+/** Volume name for a container's secret file: `s-<container>-<path>` (DNS-1123, at most 63 characters, unique per pod). */
+export function secretVolumeName(container: string, file: string): string {
+    const base = `${container}-${file}`.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+    let hash = 0;
+    for (const ch of `${container}\0${file}`) {
+        hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+    }
+    return `s-${base.slice(0, 50).replace(/-+$/, "")}-${hash.toString(36).slice(0, 6)}`;
+}
+
 /** Every writable path of every container, with /tmp always present, and one emptyDir each. */
 export function writableVolumes(containers: ContainerArgs[]): { volumes: Array<Record<string, any>>; mounts: Map<string, Array<Record<string, any>>> } {
     const volumes = new Map<string, Record<string, any>>();
     const mounts = new Map<string, Array<Record<string, any>>>();
     for (const c of containers) {
         const paths = Array.from(new Set(["/tmp", ...(c.writablePaths ?? [])]));
-        mounts.set(c.name, paths.map((p) => {
+        const list = paths.map((p): Record<string, any> => {
             const name = writableVolumeName(p);
             volumes.set(name, { name, emptyDir: { sizeLimit: d.DEFAULT_EMPTY_DIR_SIZE_LIMIT } });
             return { name, mountPath: p };
-        }));
+        });
+        // Secret files: one secret volume each, the key projected to one file mounted at its path.
+        for (const file of Object.keys(c.secretFiles ?? {}).sort()) {
+            const ref = c.secretFiles![file];
+            const name = secretVolumeName(c.name, file);
+            const base = file.slice(file.lastIndexOf("/") + 1);
+            volumes.set(name, { name, secret: { secretName: ref.secretName, items: [{ key: ref.key, path: base }], defaultMode: d.SECRET_FILE_MODE } });
+            list.push({ name, mountPath: file, subPath: base, readOnly: true });
+        }
+        mounts.set(c.name, list);
     }
     return { volumes: Array.from(volumes.values()), mounts };
 }
@@ -341,7 +373,7 @@ export function buildContainer(c: ContainerArgs, qos: Qos, extraMounts: Array<Re
         ...(c.args ? { args: c.args } : {}),
         ...(c.env || c.secretEnv ? { env: containerEnv(c) } : {}),
         ports: ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol ?? "TCP" })),
-        resources: resolveResources(c.resources, qos),
+        resources: resolveResources(c.resources, qos, new Set(["/tmp", ...(c.writablePaths ?? [])]).size),
         readinessProbe: buildProbe(c.probes?.readiness, ports, "readiness"),
         livenessProbe: buildProbe(c.probes?.liveness, ports, "liveness"),
         startupProbe: buildProbe(c.probes?.startup, ports, "startup"),

@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
 import { childName, dns1123LabelProblem } from "../lib/names";
 import { parseQuantity, quantityProblem } from "../../lib/quantity";
+import { isPodSecurityStage, modesReached, POD_SECURITY_LEVELS, POD_SECURITY_STAGES } from "../../lib/podSecurity";
 import { POD_SECURITY_VERSION } from "../../lib/versions";
 import * as d from "./defaults";
 import { allowDnsSpec, defaultDenySpec } from "./network";
@@ -46,16 +47,14 @@ export interface ProductionNamespaceArgs {
     labels?: { [key: string]: string };
 }
 
-export const POD_SECURITY_LEVELS = ["privileged", "baseline", "restricted"];
-/** The migration path, in order: each stage adds its mode's label to those before it. */
-export const POD_SECURITY_STAGES = ["warn", "audit", "enforce"];
 const PSS_PREFIX = "pod-security.kubernetes.io/";
 
 /** The Pod Security labels for a level, version and migration stage. */
 export function podSecurityLabels(ps: PodSecurityArgs | undefined): Record<string, string> {
     const level = ps?.level ?? d.DEFAULT_POD_SECURITY_LEVEL;
     const version = ps?.version ?? POD_SECURITY_VERSION;
-    const reached = POD_SECURITY_STAGES.slice(0, POD_SECURITY_STAGES.indexOf(ps?.stage ?? "enforce") + 1);
+    const stage = ps?.stage;
+    const reached = modesReached(isPodSecurityStage(stage) ? stage : "enforce");
     const labels: Record<string, string> = {};
     for (const mode of reached) {
         labels[`${PSS_PREFIX}${mode}`] = level;
@@ -72,14 +71,14 @@ export function validateProductionNamespaceArgs(name: string, args: ProductionNa
     problems.check(!["default", "kube-system", "kube-public", "kube-node-lease"].includes(name), "name", `"${name}" is a system namespace`);
     const ps = args.podSecurity;
     if (ps?.level !== undefined) {
-        problems.check(POD_SECURITY_LEVELS.includes(ps.level), "podSecurity.level", `"${ps.level}" is not one of ${POD_SECURITY_LEVELS.join(", ")}`);
+        problems.check((POD_SECURITY_LEVELS as readonly string[]).includes(ps.level), "podSecurity.level", `"${ps.level}" is not one of ${POD_SECURITY_LEVELS.join(", ")}`);
         if (ps.level !== "restricted") {
             problems.check(typeof ps.exemptionReason === "string" && ps.exemptionReason.trim().length > 0, "podSecurity.exemptionReason",
                 `level ${ps.level} is below restricted; say why in exemptionReason`);
         }
     }
     if (ps?.stage !== undefined) {
-        problems.check(POD_SECURITY_STAGES.includes(ps.stage), "podSecurity.stage", `"${ps.stage}" is not one of ${POD_SECURITY_STAGES.join(" → ")}`);
+        problems.check(isPodSecurityStage(ps.stage), "podSecurity.stage", `"${ps.stage}" is not one of ${POD_SECURITY_STAGES.join(" → ")}`);
     }
     if (ps?.version !== undefined) {
         problems.check(/^(v1\.\d+|latest)$/.test(ps.version), "podSecurity.version", `"${ps.version}" is not a Pod Security version (v1.35 or latest)`);

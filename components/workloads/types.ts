@@ -12,6 +12,11 @@ export interface ComputeResourcesArgs {
     cpu: string;
     /** Memory, in bytes with a suffix (`256Mi`). Required. */
     memory: string;
+    /**
+     * Local disk (logs, emptyDir volumes, the writable layer), in bytes with a suffix. Defaults to
+     * 256Mi, so a pod that fills the node's disk is evicted on its own instead of its neighbours.
+     */
+    ephemeralStorage?: string;
 }
 
 /** Requests and limits of one container. */
@@ -31,6 +36,12 @@ export interface LimitArgs {
     cpu?: string;
     /** Memory limit. Defaults to 2 × the memory request (equal to it with `qos: "Guaranteed"`). */
     memory?: string;
+    /**
+     * Ephemeral-storage limit: past it the kubelet evicts the pod. Defaults to the request plus the
+     * size limit of each of the container's writable volumes (one per writable path, /tmp included),
+     * so the volumes can fill before the pod is evicted. Refused below the request.
+     */
+    ephemeralStorage?: string;
 }
 
 /** A port the container listens on. */
@@ -98,8 +109,18 @@ export interface ContainerArgs {
     args?: string[];
     /** Environment variables. */
     env?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
-    /** Environment variables read from Secrets (never put credentials in `env`). */
+    /**
+     * Environment variables read from Secrets. The pack's advisory `disallow-secret-env` flags them:
+     * prefer `secretFiles` (the environment leaks into crash dumps and child processes, and never
+     * sees a rotated value). Conflicts with a name in `env`.
+     */
     secretEnv?: { [key: string]: SecretKeyRefArgs };
+    /**
+     * Secret keys mounted as read-only files: absolute file path → Secret and key (e.g.
+     * `/run/secrets/db/password`). Each file is readable by the pod's group only (mode 0440). A path
+     * must not be inside a `writablePaths` directory.
+     */
+    secretFiles?: { [path: string]: SecretKeyRefArgs };
     /** Ports the container listens on. The first one is the default probe port. */
     ports?: ContainerPortArgs[];
     /** Requests (required) and limits. */

@@ -1,7 +1,7 @@
 // EKS control plane: zones, secrets encryption, endpoint exposure, control-plane logs, supported versions.
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { SUPPORTED_KUBERNETES_VERSIONS } from "../../lib/versions";
-import { arr, bool, obj, resourcePolicy, stackPolicy, str, TYPES } from "./lib";
+import { arr, bool, obj, readKnown, resourcePolicy, stackPolicy, str, TYPES } from "./lib";
 
 /** The subnets a cluster's vpcConfig names, found through its dependencies or by id. */
 function clusterSubnets(cluster: PolicyResource, all: PolicyResource[]): PolicyResource[] {
@@ -46,8 +46,20 @@ export const eksSecretsEncryption: ResourceValidationPolicy = resourcePolicy({
     enforcementLevel: "mandatory",
     types: [TYPES.eksCluster],
     check: (ctx) => {
-        const configs = arr(ctx.props.encryptionConfig ?? []).concat(obj(ctx.props.encryptionConfig) ? [ctx.props.encryptionConfig] : []);
-        const ok = configs.some((c) => arr(obj(c)?.resources).includes("secrets") && (str(obj(obj(c)?.provider)?.keyArn) ?? "") !== "");
+        // Decided from what preview knows: the key's ARN is usually unknown until the key exists, but
+        // a keyArn that is set (known or not) is a key. Only an unknown encryptionConfig or resources
+        // list leaves the policy undecided (the read throws, and the SDK reports it as not run).
+        const given = ctx.props.encryptionConfig;
+        const configs = Array.isArray(given) ? given : obj(given) ? [given] : [];
+        const ok = configs.some((c) => {
+            const config = obj(c);
+            const provider = obj(config?.provider);
+            if (!config || !arr(config.resources).includes("secrets") || !provider || !("keyArn" in provider)) {
+                return false;
+            }
+            const key = readKnown(() => provider.keyArn);
+            return key.unknown !== undefined || (str(key.value) ?? "") !== "";
+        });
         if (!ok) {
             ctx.report(`${ctx.subject}: encryptionConfig does not encrypt "secrets" with a KMS key; set encryptionConfig to { provider: { keyArn }, resources: ["secrets"] } with a key that rotates.`);
         }

@@ -19,6 +19,7 @@ export const TYPES = {
     kmsKey: "aws:kms/key:Key",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     iamRole: "aws:iam/role:Role",
+    ecrRepository: "aws:ecr/repository:Repository",
 } as const;
 
 /** Human names of the types, for messages. */
@@ -30,6 +31,7 @@ export const LABELS: Record<string, string> = {
     [TYPES.kmsKey]: "KMS key",
     [TYPES.logGroup]: "Log group",
     [TYPES.iamRole]: "IAM role",
+    [TYPES.ecrRepository]: "ECR repository",
 };
 
 export { arr, obj, str };
@@ -53,6 +55,32 @@ export function num(v: unknown): number | undefined {
         return Number(v);
     }
     return undefined;
+}
+
+/**
+ * Whether `e` is the error @pulumi/policy throws when a policy reads a value that is unknown during
+ * preview (its UnknownValueError, which the SDK does not export: recognized by its fields).
+ */
+export function isUnknownValueError(e: unknown): e is Error {
+    return e instanceof Error && "unknownTypeSentinel" in e && "props" in e;
+}
+
+/**
+ * Reads a value that may be unknown during preview: `{ value }` when it is known, `{ unknown }` (the
+ * SDK's error) when it is not. A policy checks what is known, reports what is wrong in it, and throws
+ * `unknown` only when the decision needs the unknown part: the SDK then reports the policy as unable
+ * to run during preview (an advisory "can't run policy ... during preview: <reason>" under the real
+ * CLI), which the offline engine reports as "not evaluated".
+ */
+export function readKnown<T>(read: () => T): { value: T; unknown?: undefined } | { value?: undefined; unknown: Error } {
+    try {
+        return { value: read() };
+    } catch (e) {
+        if (isUnknownValueError(e)) {
+            return { unknown: e };
+        }
+        throw e;
+    }
 }
 
 /** A named resource the policy skips, with the reason written down. */

@@ -1,8 +1,11 @@
 // The k8sprod-aws pack: its name and its policies, in one list that the pack (index.ts), the offline engine and
 // the tests all load.
 import { Policies } from "@pulumi/policy";
+import { withMetadata } from "../../lib/policyMetadata";
+import { metadata } from "./metadata";
 import { eksControlPlaneLogging, eksMultiAz, eksPrivateEndpoint, eksSecretsEncryption, eksSupportedVersion } from "./eks";
 import { nodeGroupAutoscalingTags, requireImdsv2 } from "./compute";
+import { ecrImmutableTags, ecrKmsEncryption, ecrScanOnPush } from "./ecr";
 import { kmsKeyRotation } from "./encryption";
 import { logGroupEncryption, logGroupRetention } from "./logging";
 import { irsaTrustScoped } from "./iam";
@@ -10,7 +13,7 @@ import { requiredTags } from "./tags";
 
 export const packName = "k8sprod-aws";
 
-export const policies: Policies = [
+export const policies: Policies = withMetadata<Policies[number]>([
     eksMultiAz,
     eksSecretsEncryption,
     eksPrivateEndpoint,
@@ -23,4 +26,7 @@ export const policies: Policies = [
     logGroupEncryption,
     irsaTrustScoped,
     requiredTags,
-];
+    ecrScanOnPush,
+    ecrImmutableTags,
+    ecrKmsEncryption,
+], metadata);

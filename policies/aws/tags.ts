@@ -8,7 +8,7 @@ export const TAGGABLE_TYPES = [
     "aws:ec2/eip:Eip", "aws:ec2/routeTable:RouteTable", "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/vpcEndpoint:VpcEndpoint",
     "aws:ec2/flowLog:FlowLog", TYPES.launchTemplate, TYPES.instance, TYPES.logGroup, TYPES.kmsKey, TYPES.iamRole,
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider", TYPES.eksCluster, TYPES.eksNodeGroup, TYPES.eksAddon, TYPES.eksAccessEntry,
-    "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2",
+    "aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", TYPES.ecrRepository,
 ];
 
 export const requiredTags: ResourceValidationPolicy = resourcePolicy({

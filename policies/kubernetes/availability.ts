@@ -3,7 +3,7 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
     arr, at, containerLabel, containersOf, intOrStringNumber, kindOf, num, obj, plain, podPolicy, podTemplateOf,
-    replicasOf, resourcePolicy, selectorMatches, stackPolicy, str, stringMap, T,
+    replicasOf, resourcePolicy, runToCompletionReason, selectorMatches, stackPolicy, str, stringMap, T,
 } from "./lib";
 
 const WORKLOAD_TYPES = new Set<string>([...T.deployments, ...T.statefulSets]);
@@ -223,36 +223,46 @@ export const requireHpaScaleBehavior: ResourceValidationPolicy = resourcePolicy<
 });
 
 export const ZONE_KEY = "topology.kubernetes.io/zone";
+export const HOSTNAME_KEY = "kubernetes.io/hostname";
 
-/** How a pod template spreads across zones: a topology spread constraint or pod anti-affinity on the zone key that selects its own pods. */
-export function spreadsAcrossZones(podSpec: Record<string, any>, labels: Record<string, string>): boolean {
+/** How a pod template spreads across a topology key: a topology spread constraint or pod anti-affinity on the key that selects its own pods. */
+export function spreadsAcross(podSpec: Record<string, any>, labels: Record<string, string>, key: string): boolean {
     for (const c of arr(podSpec.topologySpreadConstraints)) {
         const tsc = obj(c);
-        if (tsc && tsc.topologyKey === ZONE_KEY && selectorMatches(tsc.labelSelector, labels)) {
+        if (tsc && tsc.topologyKey === key && selectorMatches(tsc.labelSelector, labels)) {
             return true;
         }
     }
     const anti = obj(at(podSpec, "affinity", "podAntiAffinity")) ?? {};
     for (const term of arr(anti.requiredDuringSchedulingIgnoredDuringExecution)) {
         const t = obj(term);
-        if (t && t.topologyKey === ZONE_KEY && selectorMatches(t.labelSelector, labels)) {
+        if (t && t.topologyKey === key && selectorMatches(t.labelSelector, labels)) {
             return true;
         }
     }
     for (const weighted of arr(anti.preferredDuringSchedulingIgnoredDuringExecution)) {
         const t = obj(at(weighted, "podAffinityTerm"));
-        if (t && t.topologyKey === ZONE_KEY && selectorMatches(t.labelSelector, labels)) {
+        if (t && t.topologyKey === key && selectorMatches(t.labelSelector, labels)) {
             return true;
         }
     }
     return false;
 }
 
-export const requireZoneSpread: ResourceValidationPolicy = resourcePolicy({
+/** How a pod template spreads across zones (see spreadsAcross). */
+export function spreadsAcrossZones(podSpec: Record<string, any>, labels: Record<string, string>): boolean {
+    return spreadsAcross(podSpec, labels, ZONE_KEY);
+}
+
+export const requireZoneSpread: ResourceValidationPolicy = resourcePolicy<{ zones: number; hostnameSpread: boolean }>({
     name: "require-zone-spread",
-    description: `Checks whether every Deployment and StatefulSet that runs more than one replica spreads its pods across zones (a topology spread constraint or pod anti-affinity on ${ZONE_KEY} that selects its own pods).`,
+    description: `Checks whether every Deployment and StatefulSet that runs more than one replica spreads its pods across zones (a topology spread constraint or pod anti-affinity on ${ZONE_KEY} that selects its own pods), and, when it runs more replicas than there are zones, also across nodes (${HOSTNAME_KEY}).`,
     enforcementLevel: "mandatory",
     types: [...T.deployments, ...T.statefulSets],
+    config: {
+        zones: { type: "integer", minimum: 1, default: 3, description: "Zones the cluster's nodes run in. Above this many replicas, two replicas share a zone, and they must also spread across nodes. Defaults to 3." },
+        hostnameSpread: { type: "boolean", default: true, description: "Require the spread across nodes when replicas exceed zones. Defaults to true." },
+    },
     check: (ctx) => {
         const replicas = at(ctx.props, "spec", "replicas");
         if (typeof replicas === "number" && replicas <= 1) {
@@ -265,6 +275,55 @@ export const requireZoneSpread: ResourceValidationPolicy = resourcePolicy({
         const labels = stringMap(pod.metadata.labels);
         if (!spreadsAcrossZones(pod.spec, labels)) {
             ctx.report(`${ctx.subject} does not spread its pods across zones; add ${pod.specPath}.topologySpreadConstraints (or podAntiAffinity) with topologyKey ${ZONE_KEY} and a labelSelector matching ${pod.metadataPath}.labels.`);
+        }
+        const zones = num(ctx.config.zones) ?? 3;
+        if (ctx.config.hostnameSpread !== false && typeof replicas === "number" && replicas > zones && !spreadsAcross(pod.spec, labels, HOSTNAME_KEY)) {
+            ctx.report(`${ctx.subject} runs ${replicas} replicas in ${zones} zones, so replicas share a zone, but it does not spread them across nodes: one node can hold several; add ${pod.specPath}.topologySpreadConstraints (or podAntiAffinity) with topologyKey ${HOSTNAME_KEY} and a labelSelector matching ${pod.metadataPath}.labels.`);
+        }
+    },
+});
+
+export const disallowReplicasWithHpa: StackValidationPolicy = stackPolicy({
+    name: "disallow-replicas-with-hpa",
+    description: "Checks whether no Deployment or StatefulSet sets spec.replicas while a HorizontalPodAutoscaler scales it: every apply would reset the replica count the autoscaler chose (dropping capacity under load) until the autoscaler scales it back.",
+    enforcementLevel: "mandatory",
+    check: (ctx) => {
+        const hpaFor = hpaLookup(ctx.resources, ctx.namespace);
+        for (const r of ctx.resources) {
+            if (!WORKLOAD_TYPES.has(r.type)) {
+                continue;
+            }
+            ctx.guard(() => {
+                const hpa = hpaFor(r);
+                const replicas = at(r.props, "spec", "replicas");
+                if (hpa && replicas !== undefined && replicas !== null) {
+                    ctx.report(r, `${ctx.subject(r)} sets spec.replicas to ${JSON.stringify(replicas)} while HorizontalPodAutoscaler "${str(at(hpa.props, "metadata", "name")) ?? hpa.name}" scales it; remove spec.replicas and let the autoscaler own the count (its spec.minReplicas is the floor).`);
+                }
+            });
+        }
+    },
+});
+
+const UNHEALTHY_POLICIES = ["AlwaysAllow", "IfHealthyBudget"];
+
+export const requirePdbUnhealthyPodEvictionPolicy: ResourceValidationPolicy = resourcePolicy<{ allowed: string[] }>({
+    name: "require-pdb-unhealthy-pod-eviction-policy",
+    description: "Checks whether every PodDisruptionBudget sets spec.unhealthyPodEvictionPolicy to an allowed value (AlwaysAllow by default), so pods that are running but not ready (crash-looping, misconfigured) can still be evicted and do not block node drains.",
+    enforcementLevel: "advisory",
+    types: T.pdb,
+    config: {
+        allowed: {
+            type: "array", items: { type: "string", enum: UNHEALTHY_POLICIES }, minItems: 1, default: ["AlwaysAllow"],
+            description: "Values allowed. Defaults to [AlwaysAllow], which Kubernetes recommends for most workloads; add IfHealthyBudget for workloads that must not lose an unready pod.",
+        },
+    },
+    check: (ctx) => {
+        const allowed = arr(ctx.config.allowed).filter((v): v is string => typeof v === "string");
+        const value = at(ctx.props, "spec", "unhealthyPodEvictionPolicy");
+        if (value === undefined || value === null) {
+            ctx.report(`${ctx.subject} does not set spec.unhealthyPodEvictionPolicy, so running but unready pods it selects cannot be evicted while the budget is exhausted and can block node drains; set it to ${allowed.join(" or ")}.`);
+        } else if (!allowed.includes(value)) {
+            ctx.report(`${ctx.subject} sets spec.unhealthyPodEvictionPolicy to ${JSON.stringify(value)}; it must be ${allowed.join(" or ")}.`);
         }
     },
 });
@@ -282,12 +341,13 @@ const SERVING_TYPES = ["kubernetes:core/v1:Pod", ...T.deployments, ...T.stateful
 
 export const requireProbes: ResourceValidationPolicy = podPolicy({
     name: "require-probes",
-    description: "Checks whether every container of a long-running workload has a readiness probe (traffic only when ready) and a liveness probe (restart when stuck).",
+    description: "Checks whether every container of a long-running workload has a readiness probe (traffic only when ready) and a liveness probe (restart when stuck); pods that run to completion (Jobs, CronJobs, Pods with restartPolicy Never or OnFailure, Helm test hooks) are not applicable.",
     enforcementLevel: "mandatory",
     types: SERVING_TYPES,
     check: (ctx, pod) => {
-        if (ctx.type === "kubernetes:core/v1:Pod" && arr(at(ctx.props, "metadata", "ownerReferences")).some((o) => ["Job", "CronJob"].includes(at(o, "kind")))) {
-            ctx.notApplicable("pods of a Job run to completion");
+        const done = runToCompletionReason(ctx.type, ctx.props);
+        if (done) {
+            ctx.notApplicable(done);
         }
         for (const ref of containersOf(pod.spec, ["containers"])) {
             const missing = ["readinessProbe", "livenessProbe"].filter((p) => !probeSet(ref.c[p]));

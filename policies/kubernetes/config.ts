@@ -2,11 +2,18 @@
 // pack-wide `exemptions`, expanded into plain per-policy Pulumi config (`all`, `<policy>`), which is
 // what `pulumi preview --policy-pack-config` and the offline engine both send to the pack.
 import { Policies } from "@pulumi/policy";
+import { POD_SECURITY_STAGES } from "../../lib/podSecurity";
 import { Exemption } from "./lib";
 
-/** The rollout stages, in order, as in the Pod Security migration path (audit, then warn, then enforce). */
-export const STAGES = ["observe", "warn", "enforce"] as const;
-export type Stage = typeof STAGES[number];
+/**
+ * The rollout stages, in order: the Pod Security migration path of the field guide (warn, then audit, then
+ * enforce), the same words ProductionNamespace's `podSecurity.stage` and the Pod Security labels use.
+ */
+export const STAGES = POD_SECURITY_STAGES;
+
+/** The keys of the config document that are the pack's own (everything else is `all` or a policy name). */
+export const PACK_KEYS = ["stage", "exemptions", "podSecurity"] as const;
+const POD_SECURITY_KEYS = ["defaultLevel", "defaultVersion", "kubernetesVersion"];
 
 /** A pack-wide exemption: an ordinary exemption, optionally limited to some policies. */
 export interface PackExemption extends Exemption {
@@ -16,7 +23,8 @@ export interface PackExemption extends Exemption {
 
 /** Raised with every problem of a config document at once. */
 export class PackConfigError extends Error {
-    constructor(readonly problems: string[]) {
+    /** `partial`: the expansion of what could be read, so that a caller can report its own problems with these. */
+    constructor(readonly problems: string[], readonly partial?: Record<string, any>) {
         super(`invalid k8sprod-kubernetes config:\n  - ${problems.join("\n  - ")}`);
         this.name = "PackConfigError";
     }
@@ -42,17 +50,33 @@ function withLevel(v: unknown, level: string): unknown {
     return level;
 }
 
+/** Every key of a policy's entry that its config schema does not know (besides enforcementLevel), as paths. */
+export function unknownPolicyKeys(policy: { name: string; configSchema?: { properties?: Record<string, unknown> } }, entry: unknown): string[] {
+    if (!entry || typeof entry !== "object" || Array.isArray(entry)) {
+        return [];
+    }
+    const known = new Set(["enforcementLevel", ...Object.keys(policy.configSchema?.properties ?? {})]);
+    return Object.keys(entry).filter((k) => !known.has(k))
+        .map((k) => `${policy.name}.${k}: unknown key (${[...known].join(", ")})`);
+}
+
 /**
  * Expands a k8sprod-kubernetes config document into Pulumi policy config:
- * - `stage: "enforce"` (default): every policy at its own (or configured) level.
- * - `stage: "warn"`: nothing blocks unless you say so: `all` becomes advisory, and only policies given
- *   an explicit level of their own keep it (promote policies to mandatory one at a time).
- * - `stage: "observe"`: nothing blocks at all: every level is capped at advisory (disabled stays disabled).
+ * - `stage` follows the Pod Security migration path, warn → audit → enforce:
+ *   - `"enforce"` (default): every policy at its own (or configured) level;
+ *   - `"audit"`: nothing blocks unless you say so: `all` becomes advisory, and only policies given an
+ *     explicit level of their own keep it (promote policies to mandatory one at a time);
+ *   - `"warn"`: nothing blocks at all: every level is capped at advisory (disabled stays disabled).
+ *   The stage is also the least stage `require-namespace-pod-security` asks of every Namespace (a
+ *   namespace on its way may set only the labels of the stages it has reached), unless that policy's own
+ *   entry sets `stage`.
  * - `exemptions: [{ namespace?, name?, kind?, policies?, reason }]`: added to the `exemptions` of every
  *   policy listed (or of all policies).
- * - `podSecurity: { defaultLevel?, defaultVersion? }`: given to every pod-security-* policy (the level and
- *   version for pods whose namespace the stack does not declare); a policy's own entry wins.
- * Every other key (`all`, policy names) passes through unchanged. Bad stage or exemptions are errors.
+ * - `podSecurity: { defaultLevel?, defaultVersion?, kubernetesVersion? }`: given to every pod-security-*
+ *   policy (the level and version for pods whose namespace the stack does not declare, and the cluster's
+ *   Kubernetes minor that "latest" means); a policy's own entry wins.
+ * `all` and policy names pass through. Anything else is refused with its path, as are keys a policy's
+ * schema does not know, a bad stage and bad exemptions: every problem at once.
  */
 export function expandPackConfig(doc: Record<string, any>, policies: Policies): Record<string, any> {
     const problems: string[] = [];
@@ -60,23 +84,31 @@ export function expandPackConfig(doc: Record<string, any>, policies: Policies): 
     const out: Record<string, any> = {};
     const stage = doc.stage ?? "enforce";
     if (!STAGES.includes(stage)) {
-        problems.push(`stage: ${JSON.stringify(stage)} is not one of ${STAGES.join(", ")}`);
+        const renamed = stage === "observe" ? ` ("observe" is now "warn", and the former "warn" is "audit")` : "";
+        problems.push(`stage: ${JSON.stringify(stage)} is not one of ${STAGES.join(", ")} (the Pod Security migration path, in order)${renamed}`);
     }
     for (const [k, v] of Object.entries(doc)) {
-        if (k === "stage" || k === "exemptions" || k === "podSecurity") {
+        if ((PACK_KEYS as readonly string[]).includes(k)) {
             continue;
         }
-        // Keys that name no policy pass through: the engine reports them with every other problem.
+        if (k !== "all" && !names.has(k)) {
+            problems.push(`${k}: unknown key: no policy of that name in the pack, and not one of ${PACK_KEYS.join(", ")}`);
+            continue;
+        }
+        const policy = policies.find((p) => p.name === k);
+        if (policy) {
+            problems.push(...unknownPolicyKeys(policy, v));
+        }
         out[k] = v && typeof v === "object" && !Array.isArray(v) ? { ...v } : v;
     }
     const podSecurity = doc.podSecurity;
     if (podSecurity !== undefined) {
         if (!podSecurity || typeof podSecurity !== "object" || Array.isArray(podSecurity)) {
-            problems.push("podSecurity: must be an object { defaultLevel?, defaultVersion? }");
+            problems.push(`podSecurity: must be an object { ${POD_SECURITY_KEYS.map((k) => `${k}?`).join(", ")} }`);
         } else {
             for (const k of Object.keys(podSecurity)) {
-                if (k !== "defaultLevel" && k !== "defaultVersion") {
-                    problems.push(`podSecurity.${k}: unknown field (defaultLevel, defaultVersion)`);
+                if (!POD_SECURITY_KEYS.includes(k)) {
+                    problems.push(`podSecurity.${k}: unknown key (${POD_SECURITY_KEYS.join(", ")})`);
                 }
             }
             for (const p of names) {
@@ -85,7 +117,7 @@ export function expandPackConfig(doc: Record<string, any>, policies: Policies): 
                 }
                 const cur = out[p];
                 const entry = cur && typeof cur === "object" && !Array.isArray(cur) ? cur : typeof cur === "string" ? { enforcementLevel: cur } : {};
-                for (const k of ["defaultLevel", "defaultVersion"]) {
+                for (const k of POD_SECURITY_KEYS) {
                     if (podSecurity[k] !== undefined && entry[k] === undefined) {
                         entry[k] = podSecurity[k];
                     }
@@ -106,7 +138,7 @@ export function expandPackConfig(doc: Record<string, any>, policies: Policies): 
             }
             for (const k of Object.keys(e)) {
                 if (!["namespace", "name", "kind", "reason", "policies"].includes(k)) {
-                    problems.push(`${where}.${k}: unknown field`);
+                    problems.push(`${where}.${k}: unknown key (namespace, name, kind, policies, reason)`);
                 }
             }
             if (typeof e.reason !== "string" || e.reason.trim() === "") {
@@ -142,14 +174,24 @@ export function expandPackConfig(doc: Record<string, any>, policies: Policies): 
             }
         });
     }
-    if (stage === "warn" || stage === "observe") {
+    // The namespaces' migration stage follows the pack's, unless the policy's own entry sets it.
+    const nsPolicy = "require-namespace-pod-security";
+    if (names.has(nsPolicy) && doc.stage !== undefined && STAGES.includes(stage)) {
+        const cur = out[nsPolicy];
+        const entry = cur && typeof cur === "object" && !Array.isArray(cur) ? cur : typeof cur === "string" ? { enforcementLevel: cur } : {};
+        if (entry.stage === undefined) {
+            entry.stage = stage;
+        }
+        out[nsPolicy] = entry;
+    }
+    if (stage === "warn" || stage === "audit") {
         if (out.all !== undefined && levelOf(out.all) !== "advisory" && levelOf(out.all) !== "disabled") {
             problems.push(`all: stage "${stage}" makes every policy advisory; remove "all" or use stage "enforce"`);
         }
         if (levelOf(out.all) !== "disabled") {
             out.all = "advisory";
         }
-        if (stage === "observe") {
+        if (stage === "warn") {
             for (const [k, v] of Object.entries(out)) {
                 const level = levelOf(v);
                 if (k !== "all" && level && level !== "advisory" && level !== "disabled") {
@@ -160,13 +202,12 @@ export function expandPackConfig(doc: Record<string, any>, policies: Policies): 
     }
     for (const [k, v] of Object.entries(out)) {
         const level = levelOf(v);
-        // Keys that name no policy are left to the engine, which reports them as unknown policies.
-        if ((k === "all" || names.has(k)) && level !== undefined && !LEVELS.includes(level)) {
+        if (level !== undefined && !LEVELS.includes(level)) {
             problems.push(`${k}: "${level}" is not an enforcement level (${LEVELS.join(", ")})`);
         }
     }
     if (problems.length) {
-        throw new PackConfigError(problems);
+        throw new PackConfigError(problems, out);
     }
     return out;
 }

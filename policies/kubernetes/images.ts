@@ -1,6 +1,7 @@
 // Images: pinned versions and trusted registries.
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { containerLabel, containersOf, POD_TYPES, podPolicy, podTemplateOf, resourcePolicy, str } from "./lib";
+import { ECR_REGISTRY_HOST, PLATFORM_IMAGE_REGISTRIES } from "../../lib/versions";
+import { arr, containerLabel, containersOf, POD_TYPES, podPolicy, podTemplateOf, resourcePolicy, str } from "./lib";
 
 /** The parts of an image reference (`[registry/]repository[:tag][@digest]`). */
 export interface ImageRef {
@@ -59,37 +60,71 @@ export const disallowLatestTag: ResourceValidationPolicy = podPolicy({
     },
 });
 
-/** Whether an image comes from one of the allowed registries (a registry host, or a host/path prefix). */
+/** Whether a registry host matches an entry's host, where `*` in the entry stands for one DNS label (or part of one). */
+function hostMatches(entryHost: string, host: string): boolean {
+    if (!entryHost.includes("*")) {
+        return entryHost === host;
+    }
+    const re = new RegExp(`^${entryHost.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^./]+")}$`);
+    return re.test(host);
+}
+
+/**
+ * Whether an image comes from one of the allowed registries: an entry is a registry host
+ * (`docker.io`, `123456789012.dkr.ecr.us-east-1.amazonaws.com`, or with `*` for one label:
+ * `*.dkr.ecr.*.amazonaws.com`) or a host/path prefix (`ghcr.io/acme`, `docker.io/library`).
+ */
 export function imageAllowed(image: string, registries: string[]): boolean {
     const ref = parseImage(image);
-    const full = `${ref.registry}/${ref.repository}`;
     return registries.some((entry) => {
         const e = entry.trim().replace(/\/+$/, "");
         if (!e) {
             return false;
         }
-        return ref.registry === e || full === e || full.startsWith(`${e}/`);
+        const slash = e.indexOf("/");
+        const host = slash < 0 ? e : e.slice(0, slash);
+        const prefix = slash < 0 ? "" : e.slice(slash + 1);
+        if (!hostMatches(host, ref.registry)) {
+            return false;
+        }
+        return prefix === "" || ref.repository === prefix || ref.repository.startsWith(`${prefix}/`);
     });
 }
 
-export const allowedImageRegistries: ResourceValidationPolicy = resourcePolicy<{ registries: string[] }>({
+/** Any account's private ECR registry; `ecrAccountIds` narrows it to the platform's accounts. */
+export const ANY_PRIVATE_ECR = "*.dkr.ecr.*.amazonaws.com";
+
+/**
+ * The default allow-list: the registries the platform's own charts pull from (lib/versions.ts), Docker Hub's
+ * official images (`docker.io/library`, the "official images" the field guide prefers), and private ECR.
+ */
+export const DEFAULT_ALLOWED_REGISTRIES: readonly string[] = [...PLATFORM_IMAGE_REGISTRIES, "docker.io/library", ANY_PRIVATE_ECR];
+
+export const allowedImageRegistries: ResourceValidationPolicy = resourcePolicy<{ registries: string[]; ecrAccountIds: string[] }>({
     name: "allowed-image-registries",
-    description: "Checks whether every container image comes from one of the configured registries (off while the list is empty).",
+    description: "Checks whether every container image comes from an allowed registry: by default the registries the platform's own charts use, Docker Hub's official images and the account's private ECR.",
     enforcementLevel: "mandatory",
     types: POD_TYPES,
     config: {
         registries: {
             type: "array",
             items: { type: "string", minLength: 1 },
+            default: [...DEFAULT_ALLOWED_REGISTRIES],
+            description: "Allowed registries: a host (123456789012.dkr.ecr.eu-west-1.amazonaws.com, docker.io; `*` stands for one DNS label) or a host/path prefix (ghcr.io/acme). Replaces the default list; an empty list turns the policy off.",
+        },
+        ecrAccountIds: {
+            type: "array",
+            items: { type: "string", pattern: "^\\d{12}$" },
             default: [],
-            description: "Allowed registries: a host (123456789012.dkr.ecr.eu-west-1.amazonaws.com, docker.io) or a host/path prefix (ghcr.io/acme). Empty turns the policy off.",
+            description: "AWS accounts whose private ECR registries are allowed. Empty allows any account's private ECR that `registries` admits; set it to the platform's account(s).",
         },
     },
     check: (ctx) => {
-        const registries = (Array.isArray(ctx.config.registries) ? ctx.config.registries : []).filter((r): r is string => typeof r === "string");
+        const registries = arr(ctx.config.registries).filter((r): r is string => typeof r === "string");
         if (registries.length === 0) {
             ctx.notApplicable("no allowed registries are configured");
         }
+        const accounts = arr(ctx.config.ecrAccountIds).filter((a): a is string => typeof a === "string");
         const pod = podTemplateOf(ctx.type, ctx.props);
         if (!pod) {
             return;
@@ -99,8 +134,34 @@ export const allowedImageRegistries: ResourceValidationPolicy = resourcePolicy<{
             if (image === undefined || image.trim() === "") {
                 continue;
             }
+            const registry = parseImage(image).registry;
             if (!imageAllowed(image, registries)) {
-                ctx.report(`${ctx.subject}: ${containerLabel(ref)} uses image "${image}" from registry "${parseImage(image).registry}"; ${pod.specPath}.${ref.path}.image must come from one of: ${registries.join(", ")}.`);
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} uses image "${image}" from registry "${registry}"; ${pod.specPath}.${ref.path}.image must come from one of: ${registries.join(", ")}.`);
+                continue;
+            }
+            const ecr = ECR_REGISTRY_HOST.exec(registry);
+            if (ecr && accounts.length > 0 && !accounts.includes(ecr[1])) {
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} uses image "${image}" from the ECR registry of account ${ecr[1]}; ${pod.specPath}.${ref.path}.image must come from the ECR of account ${accounts.join(" or ")}.`);
+            }
+        }
+    },
+});
+
+export const requireImageDigest: ResourceValidationPolicy = podPolicy({
+    name: "require-image-digest",
+    description: "Checks whether every container image is pinned by digest (`@sha256:...`), so what runs is exactly the image that was scanned, even if a tag is moved. Off by default; turn it on for production in the policy config.",
+    enforcementLevel: "disabled",
+    check: (ctx, pod) => {
+        for (const ref of containersOf(pod.spec)) {
+            const image = str(ref.c.image);
+            if (image === undefined || image.trim() === "") {
+                continue;
+            }
+            const { digest } = parseImage(image);
+            if (!digest) {
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} uses image "${image}" without a digest; set ${pod.specPath}.${ref.path}.image to <image>@sha256:<digest> (the digest your scanner approved).`);
+            } else if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} uses image "${image}" whose digest is not sha256:<64 hex digits>; fix ${pod.specPath}.${ref.path}.image.`);
             }
         }
     },

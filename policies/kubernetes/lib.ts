@@ -100,6 +100,7 @@ export const T = {
     service: "kubernetes:core/v1:Service",
     serviceAccount: "kubernetes:core/v1:ServiceAccount",
     pvc: "kubernetes:core/v1:PersistentVolumeClaim",
+    storageClass: "kubernetes:storage.k8s.io/v1:StorageClass",
     deployment: "kubernetes:apps/v1:Deployment",
     statefulSet: "kubernetes:apps/v1:StatefulSet",
     daemonSet: "kubernetes:apps/v1:DaemonSet",
@@ -246,6 +247,43 @@ export function containerLabel(ref: ContainerRef): string {
 /** The declared restartPolicy of an init container is Always: a sidecar (runs for the pod's lifetime). */
 export function isSidecar(ref: ContainerRef): boolean {
     return ref.list === "initContainers" && ref.c.restartPolicy === "Always";
+}
+
+/** The annotation Helm reads to run an object as a hook instead of installing it with the release. */
+export const HELM_HOOK_ANNOTATION = "helm.sh/hook";
+
+/**
+ * Whether an object is a Helm test hook (`helm.sh/hook: test`, or Helm 2's test-success/test-failure,
+ * alone or among other hooks): a pod `helm test` runs on demand to completion, not part of the release's
+ * running workloads.
+ */
+export function isHelmTestHook(props: unknown): boolean {
+    const hook = at(props, "metadata", "annotations", HELM_HOOK_ANNOTATION);
+    return typeof hook === "string" && hook.split(",").map((h) => h.trim()).some((h) => h === "test" || h === "test-success" || h === "test-failure");
+}
+
+/**
+ * Why an object's pods run to completion instead of serving, or undefined when they serve: Jobs and
+ * CronJobs, pods a Job owns, bare Pods with restartPolicy Never or OnFailure, and Helm test hooks.
+ */
+export function runToCompletionReason(type: string, props: unknown): string | undefined {
+    const kind = kindOf(type);
+    if (kind === "Job" || kind === "CronJob") {
+        return `a ${kind}'s pods run to completion`;
+    }
+    if (isHelmTestHook(props)) {
+        return "a Helm test hook (helm.sh/hook: test) runs to completion when `helm test` runs it";
+    }
+    if (type === "kubernetes:core/v1:Pod") {
+        if (arr(at(props, "metadata", "ownerReferences")).some((o) => ["Job", "CronJob"].includes(at(o, "kind")))) {
+            return "pods of a Job run to completion";
+        }
+        const restart = at(props, "spec", "restartPolicy");
+        if (restart === "Never" || restart === "OnFailure") {
+            return `a Pod with spec.restartPolicy ${restart} runs to completion`;
+        }
+    }
+    return undefined;
 }
 
 /** The replicas of a workload (default 1 when unset, as the API server defaults it), or undefined when not a number. */

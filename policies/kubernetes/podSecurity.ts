@@ -9,6 +9,7 @@
 // it from the namespace; a pod whose namespace is not in the stack is checked at the configured
 // default (restricted, latest). These are stack policies because that needs the Namespace objects.
 import { PolicyResource, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
+import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
 import {
     ALL_CONTAINERS, arr, at, ContainerRef, containersOf, kindOf, num, obj, PodTemplate, podTemplateOf, POD_TYPES,
     stackPolicy, str, stringMap, T,
@@ -17,18 +18,34 @@ import {
 export type Level = "privileged" | "baseline" | "restricted";
 export const LEVELS: readonly Level[] = ["privileged", "baseline", "restricted"];
 
-/** The newest policy version any check registers (the `latest` the admission controller resolves to). */
+/** The newest policy version any check of the pack registers (upstream k8s.io/pod-security-admission v0.37). */
 export const LATEST_MINOR = 37;
+
+/**
+ * The policy version "latest" means on a cluster of a Kubernetes minor (`1.35`): that minor, as the
+ * admission plugin of a 1.35 API server evaluates "latest" and any newer version label at v1.35 (capped at
+ * the newest version the pack knows). Undefined when the minor is malformed.
+ */
+export function clusterPolicyVersion(kubernetesVersion: unknown): number | undefined {
+    const m = typeof kubernetesVersion === "string" ? /^v?1\.(\d+)$/.exec(kubernetesVersion) : null;
+    return m ? Math.min(parseInt(m[1], 10), LATEST_MINOR) : undefined;
+}
+
+/** The policy version "latest" means by default: the version matrix's default Kubernetes minor. */
+export const DEFAULT_POLICY_VERSION = clusterPolicyVersion(DEFAULT_KUBERNETES_VERSION)!;
 
 export const ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
 export const ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version";
 export const AUDIT_LABEL = "pod-security.kubernetes.io/audit";
 export const WARN_LABEL = "pod-security.kubernetes.io/warn";
 
-/** A policy version as a 1.x minor; `latest`, empty or anything newer resolves to LATEST_MINOR; undefined when malformed. */
-export function parseVersion(v: unknown): number | undefined {
+/**
+ * A policy version as a 1.x minor; `latest`, empty, or anything newer than the cluster's minor (`latest`,
+ * by default the matrix's default minor) resolves to that minor; undefined when malformed.
+ */
+export function parseVersion(v: unknown, latest: number = DEFAULT_POLICY_VERSION): number | undefined {
     if (v === undefined || v === null || v === "" || v === "latest") {
-        return LATEST_MINOR;
+        return latest;
     }
     if (typeof v !== "string") {
         return undefined;
@@ -37,7 +54,7 @@ export function parseVersion(v: unknown): number | undefined {
     if (!m) {
         return undefined;
     }
-    return Math.min(parseInt(m[1], 10), LATEST_MINOR);
+    return Math.min(parseInt(m[1], 10), latest);
 }
 
 /** A level label value, or undefined when it is not one of the three levels. */
@@ -53,20 +70,20 @@ export interface NamespacePolicy {
     invalid?: string;
 }
 
-/** The enforce level and version a namespace's labels declare (undefined: no enforce label). */
-export function namespacePolicy(labels: Record<string, string>): NamespacePolicy | undefined {
+/** The enforce level and version a namespace's labels declare on a cluster whose "latest" is `latest` (undefined: no enforce label). */
+export function namespacePolicy(labels: Record<string, string>, latest: number = DEFAULT_POLICY_VERSION): NamespacePolicy | undefined {
     if (!(ENFORCE_LABEL in labels) && !(ENFORCE_VERSION_LABEL in labels)) {
         return undefined;
     }
     const rawLevel = labels[ENFORCE_LABEL];
     const rawVersion = labels[ENFORCE_VERSION_LABEL];
     const level = rawLevel === undefined ? undefined : parseLevel(rawLevel);
-    const version = parseVersion(rawVersion);
+    const version = parseVersion(rawVersion, latest);
     if ((rawLevel !== undefined && !level) || version === undefined) {
         // An invalid label makes the admission controller evaluate the most restrictive policy.
-        return { level: "restricted", version: LATEST_MINOR, invalid: rawLevel !== undefined && !level ? `${ENFORCE_LABEL}=${rawLevel}` : `${ENFORCE_VERSION_LABEL}=${rawVersion}` };
+        return { level: "restricted", version: latest, invalid: rawLevel !== undefined && !level ? `${ENFORCE_LABEL}=${rawLevel}` : `${ENFORCE_VERSION_LABEL}=${rawVersion}` };
     }
-    return level ? { level, version: version ?? LATEST_MINOR } : undefined;
+    return level ? { level, version: version ?? latest } : undefined;
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -176,13 +193,25 @@ function hostPathVolumes(pod: PodView): Finding[] {
     return out;
 }
 
+const unsetPort = (v: unknown) => v === undefined || v === null || v === 0 || v === "0" || v === "";
+
 function hostPorts(pod: PodView): Finding[] {
     const out: Finding[] = [];
+    // Under hostNetwork the API server defaults a Pod's unset hostPort to its containerPort (app and init
+    // containers; SetDefaults_PodSpec), so the pod reaches admission with host ports. Pods made from a
+    // template get the same default when they are created.
+    const hostNetwork = isTrue(pod.spec.hostNetwork);
     for (const ref of pod.containers) {
         arr(ref.c.ports).forEach((p, i) => {
-            const hp = obj(p)?.hostPort;
-            if (hp !== undefined && hp !== null && hp !== 0 && hp !== "0" && hp !== "") {
+            const port = obj(p);
+            const hp = port?.hostPort;
+            if (!unsetPort(hp)) {
                 out.push({ path: cpath(pod, ref, `ports[${i}].hostPort`), problem: `is ${JSON.stringify(hp)} for ${who(ref)}; it must be unset or 0` });
+            } else if (hostNetwork && ref.list !== "ephemeralContainers" && !unsetPort(port?.containerPort)) {
+                out.push({
+                    path: cpath(pod, ref, `ports[${i}].hostPort`),
+                    problem: `is unset for ${who(ref)}, and with ${pod.specPath}.hostNetwork true the API server defaults it to containerPort ${JSON.stringify(port?.containerPort)}; host ports are forbidden`,
+                });
             }
         });
     }
@@ -566,6 +595,7 @@ export function policyForCheck(checkId: string, level: Level, version = LATEST_M
 interface PodSecurityConfig {
     defaultLevel: Level;
     defaultVersion: string;
+    kubernetesVersion: string;
 }
 
 const PSS_CONFIG = {
@@ -581,13 +611,19 @@ const PSS_CONFIG = {
         default: "latest",
         description: "Policy version for those pods (latest, or v1.N as in pod-security.kubernetes.io/enforce-version).",
     },
+    kubernetesVersion: {
+        type: "string",
+        pattern: "^1\\.\\d+$",
+        default: DEFAULT_KUBERNETES_VERSION,
+        description: `The cluster's Kubernetes minor (1.N): "latest", and any newer version label, mean its policy version, as its admission plugin reads them. Defaults to the version matrix's default (${DEFAULT_KUBERNETES_VERSION}).`,
+    },
 };
 
 /**
  * Namespace name → policy declared by a Namespace object of the stack. A namespace whose labels are
  * unknown during preview maps to the SDK's unknown-value error, rethrown for the pods that need it.
  */
-export function namespacePolicies(resources: PolicyResource[]): Map<string, NamespacePolicy & { unknown?: unknown }> {
+export function namespacePolicies(resources: PolicyResource[], latest: number = DEFAULT_POLICY_VERSION): Map<string, NamespacePolicy & { unknown?: unknown }> {
     const out = new Map<string, NamespacePolicy & { unknown?: unknown }>();
     for (const r of resources) {
         if (r.type !== T.namespace) {
@@ -600,7 +636,7 @@ export function namespacePolicies(resources: PolicyResource[]): Map<string, Name
             continue; // A namespace whose name is unknown cannot be matched to pods.
         }
         try {
-            const p = namespacePolicy(stringMap(at(r.props, "metadata", "labels")));
+            const p = namespacePolicy(stringMap(at(r.props, "metadata", "labels")), latest);
             if (p) {
                 out.set(name, p);
             }
@@ -608,7 +644,7 @@ export function namespacePolicies(resources: PolicyResource[]): Map<string, Name
             if (!(e instanceof UnknownValueError)) {
                 throw e;
             }
-            out.set(name, { level: "restricted", version: LATEST_MINOR, unknown: e });
+            out.set(name, { level: "restricted", version: latest, unknown: e });
         }
     }
     return out;
@@ -622,9 +658,10 @@ function podSecurityPolicy(name: string, checkIds: string[], description: string
         enforcementLevel: "mandatory",
         config: PSS_CONFIG,
         check: (ctx) => {
-            const declared = namespacePolicies(ctx.resources);
+            const latest = clusterPolicyVersion(ctx.config.kubernetesVersion) ?? DEFAULT_POLICY_VERSION;
+            const declared = namespacePolicies(ctx.resources, latest);
             const defaultLevel = parseLevel(ctx.config.defaultLevel) ?? "restricted";
-            const defaultVersion = parseVersion(ctx.config.defaultVersion) ?? LATEST_MINOR;
+            const defaultVersion = parseVersion(ctx.config.defaultVersion, latest) ?? latest;
             const podTypes = new Set(POD_TYPES);
             for (const r of ctx.resources) {
                 if (!podTypes.has(r.type)) {
@@ -652,7 +689,7 @@ function podSecurityPolicy(name: string, checkIds: string[], description: string
                     }
                     if (findings.length) {
                         const source = declared.has(ns) ? `its namespace "${ns}" enforces` : `the default for namespace "${ns}" is`;
-                        const version = policy.version === LATEST_MINOR ? "latest" : `v1.${policy.version}`;
+                        const version = policy.version === latest ? `latest (v1.${latest})` : `v1.${policy.version}`;
                         ctx.report(r, `${ctx.subject(r)} does not meet the Pod Security "${policy.level}" standard (${source} ${policy.level}:${version}): ${findings.map((f) => `${f.path} ${f.problem}`).join("; ")}.`);
                     }
                 });

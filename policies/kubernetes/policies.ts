@@ -1,22 +1,26 @@
 // The k8sprod-kubernetes pack: its name and its policies, in one list that the pack (index.ts), the
 // offline engine and the tests all load.
 import { Policies } from "@pulumi/policy";
+import { withMetadata } from "../../lib/policyMetadata";
+import { metadata } from "./metadata";
 import { disallowClusterAdminBinding, disallowDefaultNamespace, disallowRbacWildcards, disallowServiceAccountTokenAutomount, requireDedicatedServiceAccount } from "./access";
 import {
-    disallowZeroDisruptionPdb, requireHpaScaleBehavior, requireMinReplicas, requirePodDisruptionBudget, requireProbes, requireZoneSpread,
+    disallowReplicasWithHpa, disallowZeroDisruptionPdb, requireHpaScaleBehavior, requireMinReplicas, requirePdbUnhealthyPodEvictionPolicy,
+    requirePodDisruptionBudget, requireProbes, requireZoneSpread,
 } from "./availability";
 import { expandPackConfig } from "./config";
-import { requireReadOnlyRootFilesystem } from "./containers";
-import { allowedImageRegistries, disallowLatestTag } from "./images";
+import { disallowSecretEnv, requireHighUidGid, requireReadOnlyRootFilesystem } from "./containers";
+import { disallowArgoCdDefaultProject, disallowArgoCdProjectWildcards, restrictArgoCdClusterResources } from "./gitops";
+import { allowedImageRegistries, disallowLatestTag, requireImageDigest } from "./images";
 import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./namespaces";
 import { requireScrapeTarget } from "./observability";
 import { podSecurityPolicies } from "./podSecurity";
-import { requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
+import { requireEphemeralStorage, requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
 import { requireHeadlessService, requireVolumeClaimStorageClass } from "./statefulsets";
 
 export const packName = "k8sprod-kubernetes";
 
-export const policies: Policies = [
+export const policies: Policies = withMetadata<Policies[number]>([
     ...podSecurityPolicies,
     requireResourceRequests,
     requireResourceLimits,
@@ -30,6 +34,7 @@ export const policies: Policies = [
     requireProbes,
     disallowLatestTag,
     allowedImageRegistries,
+    requireImageDigest,
     requireDedicatedServiceAccount,
     disallowServiceAccountTokenAutomount,
     disallowClusterAdminBinding,
@@ -39,8 +44,19 @@ export const policies: Policies = [
     requireDefaultDenyNetworkPolicy,
     requireHeadlessService,
     requireVolumeClaimStorageClass,
+    // Issue 13: practices the peer linters check.
+    disallowReplicasWithHpa,
+    requireEphemeralStorage,
+    disallowSecretEnv,
+    requirePdbUnhealthyPodEvictionPolicy,
+    requireHighUidGid,
+    requireImageDigest,
+    disallowArgoCdProjectWildcards,
+    restrictArgoCdClusterResources,
+    disallowArgoCdDefaultProject,
+    // Issue 9: observability.
     requireScrapeTarget,
-];
+], metadata);
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */
 export function expandConfig(doc: Record<string, any>): Record<string, any> {

@@ -2,7 +2,7 @@
 // scheduler places pods honestly and one pod cannot starve a node of memory.
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { parseQuantity } from "../../lib/quantity";
-import { at, containerLabel, ContainerRef, containersOf, obj, podPolicy, PodTemplate } from "./lib";
+import { at, containerLabel, ContainerRef, containersOf, isHelmTestHook, obj, podPolicy, PodTemplate } from "./lib";
 
 /** Containers whose resources count for scheduling: app and init containers (ephemeral ones take none). */
 const RESOURCED = ["containers", "initContainers"] as const;
@@ -85,15 +85,76 @@ export function notGuaranteedReason(resources: Record<string, any>): string | un
     return problems.length ? problems.join(" and ") : undefined;
 }
 
-export const requireGuaranteedQos: ResourceValidationPolicy = podPolicy({
+/**
+ * Why a container's resources break the QoS practice, or undefined when they keep it: Guaranteed (limits
+ * equal to requests), or Burstable within bounds: cpu and memory requested, each limited to at most
+ * `maxRatio` × its request. With `maxRatio` 1 only Guaranteed passes.
+ */
+export function qosProblem(resources: Record<string, any>, maxRatio: number): string | undefined {
+    const guaranteed = notGuaranteedReason(resources);
+    if (guaranteed === undefined || maxRatio <= 1) {
+        return guaranteed;
+    }
+    const problems: string[] = [];
+    for (const r of ["cpu", "memory"]) {
+        const limit = at(resources, "limits", r);
+        const request = at(resources, "requests", r);
+        if (!quantitySet(limit)) {
+            problems.push(`no ${r} limit, so its burst is unbounded`);
+            continue;
+        }
+        // An unset request defaults to the limit (ratio 1).
+        if (request === undefined || request === null) {
+            continue;
+        }
+        const l = parseQuantity(limit);
+        const q = typeof request === "string" || typeof request === "number" ? parseQuantity(request) : undefined;
+        if (l === undefined || q === undefined || q <= 0) {
+            problems.push(`a ${r} request (${JSON.stringify(request)}) that does not bound its limit (${JSON.stringify(limit)})`);
+        } else if (l > q * maxRatio * (1 + 1e-12)) {
+            problems.push(`a ${r} limit (${JSON.stringify(limit)}) ${+(l / q).toFixed(2)} × its request (${JSON.stringify(request)}), above ${maxRatio} ×`);
+        }
+    }
+    return problems.length ? problems.join(" and ") : undefined;
+}
+
+export const requireGuaranteedQos: ResourceValidationPolicy = podPolicy<{ maxLimitToRequestRatio: number }>({
     name: "require-guaranteed-qos",
-    description: "Checks whether every container and init container sets cpu and memory limits equal to its requests (the Guaranteed QoS class, evicted last under node pressure).",
+    description: "Checks whether every container and init container is in the Guaranteed QoS class (cpu and memory limits equal to requests) or, as the field guide allows, bursts within bounds: cpu and memory limits at most maxLimitToRequestRatio × the requests (2 by default; 1 demands Guaranteed).",
+    enforcementLevel: "advisory",
+    config: {
+        maxLimitToRequestRatio: {
+            type: "number",
+            minimum: 1,
+            default: 2,
+            description: "Largest limit/request ratio accepted for cpu and memory. 2 (default) is the field guide's starting point for Burstable pods; 1 accepts only the Guaranteed class (limits equal to requests).",
+        },
+    },
+    check: (ctx, pod) => {
+        if (isHelmTestHook(ctx.props)) {
+            ctx.notApplicable("a Helm test hook (helm.sh/hook: test) runs to completion when `helm test` runs it; eviction classes matter to long-running pods");
+        }
+        const ratio = typeof ctx.config.maxLimitToRequestRatio === "number" ? ctx.config.maxLimitToRequestRatio : 2;
+        each(pod, (ref, res) => {
+            const reason = qosProblem(res, ratio);
+            if (reason) {
+                const fix = ratio <= 1 ? "make .requests equal to .limits for cpu and memory"
+                    : `make .requests equal to .limits for cpu and memory (Guaranteed), or keep each limit within ${ratio} × its request`;
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} has ${reason}, so the pod is ${ratio <= 1 ? "not in the Guaranteed QoS class" : "neither Guaranteed nor bounded Burstable"}; in ${pod.specPath}.${ref.path}.resources, ${fix}.`);
+            }
+        });
+    },
+});
+
+export const requireEphemeralStorage: ResourceValidationPolicy = podPolicy({
+    name: "require-ephemeral-storage",
+    description: "Checks whether every container and init container requests and limits ephemeral-storage, so logs, emptyDir volumes and writable layers cannot fill a node's disk and get unrelated pods evicted under disk pressure.",
     enforcementLevel: "advisory",
     check: (ctx, pod) => {
         each(pod, (ref, res) => {
-            const reason = notGuaranteedReason(res);
-            if (reason) {
-                ctx.report(`${ctx.subject}: ${containerLabel(ref)} has ${reason}, so the pod is not in the Guaranteed QoS class; make ${pod.specPath}.${ref.path}.resources.requests equal to .limits for cpu and memory.`);
+            const missing = ["requests", "limits"].filter((k) => !quantitySet(at(res, k, "ephemeral-storage")));
+            if (missing.length) {
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} sets no ephemeral-storage ${missing.map((m) => m.replace(/s$/, "")).join(" and no ")}; set ${missing.map((m) => `${pod.specPath}.${ref.path}.resources.${m}["ephemeral-storage"]`).join(" and ")}.`);
             }
         });
     },

@@ -1,6 +1,6 @@
 // StatefulSets: stable network identity through a headless Service, and storage from a class chosen on purpose.
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { arr, at, obj, resourcePolicy, selectorMatches, stackPolicy, str, stringMap, T } from "./lib";
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { arr, at, obj, selectorMatches, stackPolicy, str, stringMap, T } from "./lib";
 
 const STATEFULSET_TYPES = new Set<string>(T.statefulSets);
 
@@ -55,39 +55,71 @@ export const requireHeadlessService: StackValidationPolicy = stackPolicy({
     },
 });
 
-export const requireVolumeClaimStorageClass: ResourceValidationPolicy = resourcePolicy<{ allowedStorageClasses: string[] }>({
+/** The annotation that makes a StorageClass the cluster's default. */
+export const DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class";
+
+const CLAIM_TYPES = new Set<string>([...T.statefulSets, T.pvc]);
+
+export const requireVolumeClaimStorageClass: StackValidationPolicy = stackPolicy<{ allowedStorageClasses: string[]; clusterDefaultStorageClass: string }>({
     name: "require-volume-claim-storage-class",
-    description: "Checks whether every StatefulSet volume claim template and PersistentVolumeClaim names its storageClassName (one of the allowed classes when configured), instead of taking whatever the cluster default is.",
+    description: "Checks whether every StatefulSet volume claim template and PersistentVolumeClaim gets a storage class chosen on purpose: it names its storageClassName, or the cluster has a default class (a StorageClass of the stack annotated storageclass.kubernetes.io/is-default-class \"true\", or clusterDefaultStorageClass in config); the class must be one of allowedStorageClasses when configured.",
     enforcementLevel: "mandatory",
-    types: [...T.statefulSets, T.pvc],
     config: {
         allowedStorageClasses: {
             type: "array",
             items: { type: "string", minLength: 1 },
             default: [],
-            description: "Storage classes claims may use. Empty allows any class, as long as one is named.",
+            description: "Storage classes claims may use. Empty allows any class, as long as one is named or the cluster has a default.",
+        },
+        clusterDefaultStorageClass: {
+            type: "string",
+            default: "",
+            description: "The name of the cluster's default StorageClass when it is not in the stack (e.g. the platform stack installs it). Empty: only a default StorageClass of the stack counts.",
         },
     },
     check: (ctx) => {
         const allowed = arr(ctx.config.allowedStorageClasses).filter((c): c is string => typeof c === "string");
-        const claims: Array<{ spec: Record<string, any>; path: string; label: string }> = [];
-        if (ctx.type === T.pvc) {
-            claims.push({ spec: obj(ctx.props.spec) ?? {}, path: "spec.storageClassName", label: "" });
-        } else {
-            arr(at(ctx.props, "spec", "volumeClaimTemplates")).forEach((t, i) => {
-                const tpl = obj(t);
-                if (tpl) {
-                    claims.push({ spec: obj(tpl.spec) ?? {}, path: `spec.volumeClaimTemplates[${i}].spec.storageClassName`, label: ` volume claim template "${str(at(tpl, "metadata", "name")) ?? i}"` });
+        let defaultClass = typeof ctx.config.clusterDefaultStorageClass === "string" && ctx.config.clusterDefaultStorageClass !== "" ? ctx.config.clusterDefaultStorageClass : undefined;
+        let defaultSource = "clusterDefaultStorageClass in config";
+        for (const r of ctx.resources) {
+            if (r.type === T.storageClass) {
+                ctx.guard(() => {
+                    if (at(r.props, "metadata", "annotations", DEFAULT_CLASS_ANNOTATION) === "true") {
+                        defaultClass = str(at(r.props, "metadata", "name")) ?? r.name;
+                        defaultSource = `StorageClass "${defaultClass}" of the stack, annotated ${DEFAULT_CLASS_ANNOTATION}`;
+                    }
+                });
+            }
+        }
+        for (const r of ctx.resources) {
+            if (!CLAIM_TYPES.has(r.type)) {
+                continue;
+            }
+            ctx.guard(() => {
+                const claims: Array<{ spec: Record<string, any>; path: string; label: string }> = [];
+                if (r.type === T.pvc) {
+                    claims.push({ spec: obj(r.props.spec) ?? {}, path: "spec.storageClassName", label: "" });
+                } else {
+                    arr(at(r.props, "spec", "volumeClaimTemplates")).forEach((t, i) => {
+                        const tpl = obj(t);
+                        if (tpl) {
+                            claims.push({ spec: obj(tpl.spec) ?? {}, path: `spec.volumeClaimTemplates[${i}].spec.storageClassName`, label: ` volume claim template "${str(at(tpl, "metadata", "name")) ?? i}"` });
+                        }
+                    });
+                }
+                for (const claim of claims) {
+                    const sc = claim.spec.storageClassName;
+                    if (sc === undefined || sc === null) {
+                        if (!defaultClass) {
+                            ctx.report(r, `${ctx.subject(r)}:${claim.label} sets no ${claim.path}, and the cluster has no default class the stack or config names, so the class it gets is unknown; name the storage class (or declare the cluster's default).`);
+                        } else if (allowed.length && !allowed.includes(defaultClass)) {
+                            ctx.report(r, `${ctx.subject(r)}:${claim.label} sets no ${claim.path}, so it gets the default class "${defaultClass}" (${defaultSource}); it must be one of ${allowed.join(", ")}.`);
+                        }
+                    } else if (allowed.length && !allowed.includes(sc)) {
+                        ctx.report(r, `${ctx.subject(r)}:${claim.label} sets ${claim.path} to ${JSON.stringify(sc)}; it must be one of ${allowed.join(", ")}.`);
+                    }
                 }
             });
-        }
-        for (const claim of claims) {
-            const sc = claim.spec.storageClassName;
-            if (sc === undefined || sc === null) {
-                ctx.report(`${ctx.subject}:${claim.label} sets no ${claim.path}, so it gets the cluster's default class; name the storage class.`);
-            } else if (allowed.length && !allowed.includes(sc)) {
-                ctx.report(`${ctx.subject}:${claim.label} sets ${claim.path} to ${JSON.stringify(sc)}; it must be one of ${allowed.join(", ")}.`);
-            }
         }
     },
 });

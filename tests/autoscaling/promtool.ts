@@ -17,7 +17,7 @@ export function promtoolCheck(expressions: string[]): { ok: boolean; output: str
         const file = path.join(dir, "rules.yaml");
         const rules = { groups: [{ name: "k8sprod-adapter-queries", rules: expressions.map((expr, i) => ({ record: `k8sprod:query_${i}`, expr })) }] };
         fs.writeFileSync(file, YAML.stringify(rules));
-        const run = spawnSync(PROMTOOL, ["check", "rules", file], { encoding: "utf8", timeout: 30000 });
+        const run = spawnSync(PROMTOOL, ["check", "rules", file], { encoding: "utf8", timeout: 300000 });
         if (run.error) {
             throw new Error(`cannot run ${PROMTOOL} (${run.error.message}): install Debian's prometheus package (apt-get install prometheus) or set PROMTOOL`);
         }

@@ -60,7 +60,7 @@ describe("k8sprod-aws policy pack", () => {
     it("loads as pack k8sprod-aws with every policy the issue names, each described and messaged by convention", () => {
         assert.strictEqual(awsPack().name, "k8sprod-aws");
         assert.deepStrictEqual(awsPack().policies.map((p) => p.name).sort(), [
-            "eks-control-plane-logging", "eks-multi-az", "eks-private-endpoint", "eks-secrets-encryption", "eks-supported-version",
+            "ecr-immutable-tags", "ecr-kms-encryption", "ecr-scan-on-push", "eks-control-plane-logging", "eks-multi-az", "eks-private-endpoint", "eks-secrets-encryption", "eks-supported-version",
             "irsa-trust-scoped", "kms-key-rotation", "log-group-encryption", "log-group-retention", "node-group-autoscaling-tags", "require-imdsv2", "required-tags",
         ]);
         assert.ok(policies.every((p) => p.description?.startsWith("Checks whether") && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(p.name)));
@@ -169,6 +169,67 @@ describe("k8sprod-aws policy pack", () => {
             assert.strictEqual(v[0].enforcementLevel, "advisory");
             assert.match(v[0].message, /tags lack Environment/);
             await assertOne("required-tags", [res("aws:ec2/vpc:Vpc", "vpc", { tags: TAGS })], ["lack Owner"], { "required-tags": { tags: ["Owner"] } });
+        });
+    });
+
+    describe("during preview (values unknown until deployment)", () => {
+        // The SDK's unknown-value sentinels, as a preview sends them (@pulumi/policy proxy.ts).
+        const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const UNKNOWN_OBJECT = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff";
+        const notRun = (vs: EngineViolation[], policy: string) => vs.filter((v) => v.policy === policy && /^can't run policy .* during preview: /.test(v.message));
+        const violated = (vs: EngineViolation[], policy: string) => vs.filter((v) => v.policy === policy && !/during preview: /.test(v.message));
+
+        it("eks-secrets-encryption decides with the key's ARN unknown: a keyArn that is set is a key", async () => {
+            const unknownKey = { ...CLUSTER, encryptionConfig: { provider: { keyArn: UNKNOWN_STRING }, resources: ["secrets"] } };
+            const vs = await violations([res("aws:eks/cluster:Cluster", "c", unknownKey)]);
+            assert.deepStrictEqual([...notRun(vs, "eks-secrets-encryption"), ...violated(vs, "eks-secrets-encryption")], []);
+        });
+
+        it("eks-secrets-encryption still reports a config that leaves secrets out, whatever the key", async () => {
+            const noSecrets = { ...CLUSTER, encryptionConfig: { provider: { keyArn: UNKNOWN_STRING }, resources: ["configmaps"] } };
+            const vs = await violations([res("aws:eks/cluster:Cluster", "c", noSecrets)]);
+            assert.strictEqual(violated(vs, "eks-secrets-encryption").length, 1);
+        });
+
+        it("eks-secrets-encryption cannot decide when the encryption config itself is unknown", async () => {
+            const vs = await violations([res("aws:eks/cluster:Cluster", "c", { ...CLUSTER, encryptionConfig: UNKNOWN_OBJECT })]);
+            assert.strictEqual(notRun(vs, "eks-secrets-encryption").length, 1);
+            assert.strictEqual(violated(vs, "eks-secrets-encryption").length, 0);
+        });
+
+        it("irsa-trust-scoped cannot decide on a trust document that is wholly unknown (a JSON string computed from the OIDC provider)", async () => {
+            const vs = await violations([res("aws:iam/role:Role", "r", { assumeRolePolicy: UNKNOWN_STRING, tags: TAGS })]);
+            assert.strictEqual(notRun(vs, "irsa-trust-scoped").length, 1);
+            assert.strictEqual(violated(vs, "irsa-trust-scoped").length, 0);
+        });
+
+        it("irsa-trust-scoped checks the known parts of a partly unknown document: a wildcard sub is reported even with the provider unknown", async () => {
+            const doc = {
+                Version: "2012-10-17",
+                Statement: [{
+                    Effect: "Allow", Principal: { Federated: UNKNOWN_STRING }, Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: { StringLike: { "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:*" } },
+                }],
+            };
+            const vs = await violations([res("aws:iam/role:Role", "r", { assumeRolePolicy: doc, tags: TAGS })]);
+            assert.strictEqual(violated(vs, "irsa-trust-scoped").length, 0, "the provider is unknown: an OIDC principal is not proven");
+            assert.strictEqual(notRun(vs, "irsa-trust-scoped").length, 1);
+            const known = { ...doc, Statement: [{ ...doc.Statement[0], Principal: { Federated: PROVIDER } }] };
+            const vs2 = await violations([res("aws:iam/role:Role", "r", { assumeRolePolicy: known, tags: TAGS })]);
+            assert.ok(violated(vs2, "irsa-trust-scoped").some((v) => /does not pin the token's sub/.test(v.message)), JSON.stringify(vs2));
+        });
+
+        it("irsa-trust-scoped is undecided only about the unknown condition, and passes a document whose parts are all known and scoped", async () => {
+            const base = irsaTrustPolicy(PROVIDER, ISSUER, "kube-system", "x");
+            const unknownCondition = { ...base, Statement: [{ ...base.Statement[0], Condition: UNKNOWN_OBJECT }] };
+            const vs = await violations([res("aws:iam/role:Role", "r", { assumeRolePolicy: unknownCondition, tags: TAGS })]);
+            assert.strictEqual(notRun(vs, "irsa-trust-scoped").length, 1);
+            assert.match(notRun(vs, "irsa-trust-scoped")[0].message, /Condition/);
+            const service = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "eks.amazonaws.com" }, Action: "sts:AssumeRole", Condition: UNKNOWN_OBJECT }] };
+            const vs2 = await violations([res("aws:iam/role:Role", "svc", { assumeRolePolicy: service, tags: TAGS })]);
+            assert.deepStrictEqual(vs2.filter((v) => v.policy === "irsa-trust-scoped"), [], "a service-principal trust is not a web-identity trust, whatever its condition");
+            const vs3 = await violations([res("aws:iam/role:Role", "ok", { assumeRolePolicy: base, tags: TAGS })]);
+            assert.deepStrictEqual(vs3.filter((v) => v.policy === "irsa-trust-scoped"), []);
         });
     });
 });

@@ -11,7 +11,7 @@ const ONLY_LATEST = rel(fixture("only-latest.json"));
 const LATEST_ADVISORY = rel(fixture("latest-advisory.json"));
 
 describe("k8sprod check", function () {
-    this.timeout(120000);
+    this.timeout(600000);
     const cwd = process.cwd();
     before(() => process.chdir(ROOT));
     after(() => process.chdir(cwd));
@@ -51,7 +51,7 @@ describe("k8sprod check", function () {
         });
 
         it("counts resources and violations by level", () => {
-            assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 1, advisory: 0 });
+            assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 1, advisory: 0, notEvaluated: 0 });
         });
 
         it("reports the custom resource as not checked", () => {
@@ -66,7 +66,7 @@ describe("k8sprod check", function () {
         const r = await cli(["check", "-f", "json", "--policy-config", LATEST_ADVISORY, rel(fixture("helm-output.yaml"))]);
         assert.strictEqual(r.code, 0, r.stderr);
         const report = JSON.parse(r.stdout);
-        assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 0, advisory: 1 });
+        assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 0, advisory: 1, notEvaluated: 0 });
         assert.strictEqual(report.violations[0].enforcementLevel, "advisory");
     });
 
@@ -177,7 +177,7 @@ describe("k8sprod check", function () {
             const report = JSON.parse(r.stdout);
             assert.deepStrictEqual(report.resources.map((x: any) => [x.name, x.file]), [["pinned-web", a], ["pinned-web", b], ["json-web", rel(fixture("deployment.json"))]]);
             assert.deepStrictEqual(report.violations.map((v: any) => v.resource.file), [rel(fixture("deployment.json"))]);
-            assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 1, advisory: 0 });
+            assert.deepStrictEqual(report.summary, { resources: 3, mandatory: 1, advisory: 0, notEvaluated: 0 });
         });
     });
 
@@ -224,6 +224,20 @@ describe("k8sprod check", function () {
             assert.strictEqual(first.locations[0].physicalLocation.region.startLine, deploymentLine);
             assert.strictEqual(first.locations[0].logicalLocations[0].fullyQualifiedName, "urn:pulumi:check::k8sprod::kubernetes:apps/v1:Deployment::shop/shop-web");
             assert.strictEqual(run.results[1].locations[0].physicalLocation.artifactLocation.uri, rel(fixture("deployment.json")));
+        });
+
+        it("describes each rule for code scanning: short and full description, markdown help with the remediation, a help URI into docs/, tags, security-severity", () => {
+            const rule = log.runs[0].tool.driver.rules[0];
+            assert.strictEqual(rule.fullDescription.text, "Checks whether every container image names a tag other than latest, or a digest, so a rollout is reproducible and a rollback returns to the same bits.");
+            assert.match(rule.shortDescription.text, /^Checks whether .*[.!?]$/);
+            assert.match(rule.fullDescription.text, /^Checks whether /);
+            assert.ok(rule.fullDescription.text.startsWith(rule.shortDescription.text));
+            assert.match(rule.help.markdown, /\*\*Remediation:\*\* Pin every image to a version tag or a digest/);
+            assert.match(rule.help.text, /Remediation: Pin every image/);
+            assert.match(rule.helpUri, /^(https|file):\/\/.*\/docs\/policies-kubernetes\.md#images-imagests$/);
+            assert.deepStrictEqual(rule.properties.tags, ["supply-chain", "images"]);
+            assert.strictEqual(rule.properties["security-severity"], "5.5");
+            assert.strictEqual(rule.properties.severity, "medium");
         });
 
         it("marks mandatory violations as errors", async () => {

@@ -12,7 +12,7 @@ const TEST_PACK = path.join(ROOT, "tests", "fixtures", "plan-pack");
 const fixturePlan = (...args: string[]) => bin(["plan", "--program", PROGRAM, "--config-dir", CONFIG_DIR, ...args]);
 
 describe("k8sprod plan", function () {
-    this.timeout(180000);
+    this.timeout(600000);
 
     describe("on a fixture program, with a pack that reports what it receives", () => {
         let r: ReturnType<typeof bin>;
@@ -24,7 +24,7 @@ describe("k8sprod plan", function () {
 
         it("exits 0: the pack's violations are advisory", () => {
             assert.strictEqual(r.code, 0, r.stderr);
-            assert.deepStrictEqual(report.summary, { resources: 4, mandatory: 0, advisory: 3 });
+            assert.deepStrictEqual(report.summary, { resources: 4, mandatory: 0, advisory: 2, notEvaluated: 1 });
         });
 
         it("registers the program's resources under the root stack, with the URNs the engine would give them", () => {
@@ -45,10 +45,24 @@ describe("k8sprod plan", function () {
             assert.strictEqual(v.resource.name, "shop-web");
         });
 
-        it("hands outputs that a preview does not know to the pack as unknown values", () => {
-            const v = report.violations.find((x: any) => x.policy === "touch-unknown");
-            assert.match(v.message, /can't run policy 'touch-unknown' .* during preview: .*namespaceId can't be known during preview/);
-            assert.strictEqual(v.enforcementLevel, "advisory");
+        it("hands outputs that a preview does not know to the pack as unknown values, and reports the policy as not evaluated, not as a violation", () => {
+            assert.strictEqual(report.violations.find((x: any) => x.policy === "touch-unknown"), undefined);
+            assert.deepStrictEqual(report.notEvaluated, [{
+                policyPack: "plan-fixture-pack", policy: "touch-unknown", urn: report.resources[3].urn,
+                reason: "string value at .metadata.annotations.namespaceId can't be known during preview",
+                resource: { type: "kubernetes:apps/v1:Deployment", name: "shop-web", namespace: "shop" },
+            }]);
+        });
+
+        it("SARIF: a policy not evaluated is a notification of the run, with its reason, and no result", () => {
+            const s = fixturePlan("--stack", "dev", "--policy-pack", TEST_PACK, "--format", "sarif");
+            const log = JSON.parse(s.stdout);
+            assert.deepStrictEqual(sarifErrors(log), []);
+            assert.deepStrictEqual(log.runs[0].results.map((x: any) => x.ruleId).sort(), ["report-deployment", "report-stack"]);
+            const notes = log.runs[0].invocations[0].toolExecutionNotifications;
+            assert.strictEqual(notes.length, 1);
+            assert.strictEqual(notes[0].associatedRule.id, "touch-unknown");
+            assert.match(notes[0].message.text, /not evaluated on shop-web during preview: string value at \.metadata\.annotations\.namespaceId can't be known/);
         });
 
         it("hands the stack policies every resource with its parent and dependencies", () => {
@@ -78,7 +92,9 @@ describe("k8sprod plan", function () {
         assert.match(row("kubernetes:apps/v1:Deployment", "shop-web") ?? "", /^ \+ {6}└─ kubernetes:apps\/v1:Deployment +shop-web +create$/);
         assert.match(r.stdout, /Resources:\n {4}\+ 4 to create/);
         assert.match(r.stdout, /Resources by type:\n( {4}1 {2}\S+\n){4}/);
-        assert.match(r.stdout, /\[advisory\] plan-fixture-pack\/touch-unknown/);
+        assert.match(r.stdout, /Not evaluated during preview .*\n {2}plan-fixture-pack\/touch-unknown on Deployment shop\/shop-web: string value at \.metadata\.annotations\.namespaceId can't be known during preview\n/);
+        assert.doesNotMatch(r.stdout, /\[advisory\] plan-fixture-pack\/touch-unknown/);
+        assert.match(r.stdout, /; 0 mandatory, 2 advisory violations; 1 not evaluated during preview\n/);
         assert.doesNotMatch(r.stderr, /resources registered/);
     });
 
@@ -139,6 +155,8 @@ describe("k8sprod plan", function () {
             const report = JSON.parse(r.stdout);
             assert.strictEqual(r.code, 0, `${r.stderr}\n${JSON.stringify(report.violations.filter((v: any) => v.enforcementLevel === "mandatory"), null, 2)}`);
             assert.strictEqual(report.summary.mandatory, 0);
+            // The project's components trip none of the Kubernetes pack's policies, at any level.
+            assert.deepStrictEqual(report.violations.filter((v: any) => v.policyPack === "k8sprod-kubernetes").map((v: any) => `${v.policy}: ${v.message}`), []);
         });
     });
 
@@ -153,6 +171,11 @@ describe("k8sprod plan", function () {
         it("plans the stack with zero mandatory violations from every pack", () => {
             assert.strictEqual(r.code, 0, `${r.stderr}\n${JSON.stringify(report.violations.filter((v: any) => v.enforcementLevel === "mandatory"), null, 2)}`);
             assert.strictEqual(report.summary.mandatory, 0);
+        });
+
+        it("trips none of the project's own policies, at any level", () => {
+            assert.deepStrictEqual(report.violations.map((v: any) => `${v.policyPack}/${v.policy} [${v.enforcementLevel}]: ${v.message}`), []);
+            assert.strictEqual(report.summary.advisory, 0);
         });
 
         it("registers the example application's workloads", () => {

@@ -8,6 +8,7 @@ import { loadPack, resolvePackConfig } from "../../cli/engine/analyzer";
 import { analyzeOverGrpc, configurePack, startPolicyPack } from "../../cli/engine/policy-runner";
 import type { StartedPack } from "../../cli/engine/policy-runner";
 import { bundledPacks } from "../../cli/packs";
+import { notEvaluatedReason } from "../../cli/report/report";
 
 const LATEST_DEPLOYMENT = {
     urn: "urn:pulumi:dev::k8sprod::kubernetes:apps/v1:Deployment::web",
@@ -20,7 +21,7 @@ const LATEST_DEPLOYMENT = {
 };
 
 describe("the policy packs, started by the SDK's policy-pack runner as pulumi preview starts them", function () {
-    this.timeout(120000);
+    this.timeout(600000);
     const packs = bundledPacks();
 
     it("finds the packs in policies/", () => {
@@ -64,4 +65,29 @@ describe("the policy packs, started by the SDK's policy-pack runner as pulumi pr
             });
         });
     }
+});
+
+describe("the k8sprod-aws pack under the SDK's policy-pack runner, during preview", function () {
+    this.timeout(600000);
+    const dir = path.join(path.dirname(bundledPacks()[0]), "aws");
+    let pack: StartedPack;
+    before(async () => {
+        pack = await startPolicyPack(dir);
+    });
+    after(async () => pack?.close());
+
+    it("reports a policy that cannot decide as the SDK allows (advisory, \"can't run ... during preview\"), which the report lists as not evaluated", async () => {
+        const handle = loadPack(dir);
+        await configurePack(pack, resolvePackConfig(handle));
+        const role = {
+            urn: "urn:pulumi:dev::k8sprod::aws:iam/role:Role::irsa", type: "aws:iam/role:Role", name: "irsa",
+            // a trust document computed from the OIDC provider: unknown during a first preview
+            properties: { assumeRolePolicy: "04da6b54-80e4-46f7-96ec-b56ff0331ba9", tags: { Project: "p", Environment: "e" } },
+        };
+        const diagnostics = await analyzeOverGrpc(pack, role);
+        const d = diagnostics.find((x) => x.policy === "irsa-trust-scoped");
+        assert.ok(d, JSON.stringify(diagnostics));
+        assert.strictEqual(d.enforcementLevel, pack.messages.EnforcementLevel.ADVISORY);
+        assert.strictEqual(notEvaluatedReason({ enforcementLevel: "advisory", message: d.message }), "string value at .assumeRolePolicy can't be known during preview");
+    });
 });

@@ -1,17 +1,20 @@
-// The fast YAML path (js-yaml + YAML 1.1 scalars + a document splitter) against the `yaml` library
-// in YAML 1.1 mode, as the oracle: both must read every YAML fixture of the repository, a generated
-// Helm-like stream, and a generated corpus of scalars to the same documents and values.
+// How `k8sprod check` reads YAML, checked two ways. Scalars: both of its paths (js-yaml for most
+// documents, the `yaml` library for documents with anchors) against a table of spellings read by
+// kubectl's own reader, sigs.k8s.io/yaml (tests/fixtures/yaml-kubectl). Documents: the fast path
+// (js-yaml + kubectl's scalars + a document splitter) against the `yaml` library configured with the
+// same scalars, as the oracle for structure: both must read every YAML fixture of the repository, a
+// generated Helm-like stream, and a generated corpus of scalars to the same documents and values.
 import * as assert from "assert";
 import * as fc from "fast-check";
 import * as fs from "fs";
 import * as path from "path";
-import { parse, parseAllDocuments, stringify } from "yaml";
-import { loadDocument, splitDocuments, usesAnchors } from "../../cli/check/yaml11";
+import { parseAllDocuments, stringify } from "yaml";
+import { kubectlCustomTags, loadDocument, splitDocuments, usesAnchors } from "../../cli/check/yaml11";
 import { ROOT } from "./helpers";
 
 /** The documents of a stream as the `yaml` library reads them (YAML 1.1), or undefined when it reports an error. */
 function oracle(text: string): unknown[] | undefined {
-    const docs = parseAllDocuments(text, { version: "1.1" });
+    const docs = parseAllDocuments(text, { version: "1.1", customTags: kubectlCustomTags });
     const list = Array.isArray(docs) ? docs : [];
     if (list.some((d) => d.errors.length > 0)) {
         return undefined;
@@ -37,23 +40,9 @@ function yamlFiles(dir: string): string[] {
     return out.sort();
 }
 
-/**
- * The one deliberate difference: the yaml library also takes a float mantissa without any digit
- * ("E0", ".", "+.e3") for a float and reads it as NaN; YAML 1.1's float needs a digit, and kubectl's
- * reader (go-yaml) and the fast path read such a scalar as a string.
- */
-function digitlessMantissa(s: string): boolean {
-    const floatExp = /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/;
-    const float = /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/;
-    return (floatExp.test(s) || float.test(s)) && !/[0-9]/.test(s.replace(/[eE][-+]?[0-9]+$/, ""));
-}
-
 /** Equal as values: NaN equals NaN, dates by time, objects key by key (fast path's value first). */
 function same(a: unknown, b: unknown): boolean {
     if (Object.is(a, b)) {
-        return true;
-    }
-    if (typeof a === "string" && Number.isNaN(b) && digitlessMantissa(a)) {
         return true;
     }
     if (a instanceof Date && b instanceof Date) {
@@ -64,12 +53,55 @@ function same(a: unknown, b: unknown): boolean {
     }
     const ka = Object.keys(a as object);
     const kb = Object.keys(b as object);
-    // a key the yaml library read as NaN is the key "NaN" there
-    const keyInB = (k: string) => (digitlessMantissa(k) && !Object.prototype.hasOwnProperty.call(b, k) ? "NaN" : k);
-    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, keyInB(k)) && same((a as any)[k], (b as any)[keyInB(k)]));
+    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && same((a as any)[k], (b as any)[k]));
 }
 
-describe("k8sprod check: the fast YAML 1.1 path agrees with the yaml library", () => {
+describe("k8sprod check reads YAML scalars as kubectl does (sigs.k8s.io/yaml)", () => {
+    // Produced by tests/tools/yaml-kubectl (sigs.k8s.io/yaml v1.6.0 over go.yaml.in/yaml/v2 v2.4.2, from
+    // the Go module proxy) from spellings.txt: one {"in", "json" | "error"} line per spelling.
+    const table = fs.readFileSync(path.join(ROOT, "tests", "fixtures", "yaml-kubectl", "kubectl.jsonl"), "utf8").trim().split("\n")
+        .map((l) => JSON.parse(l) as { in: string; json?: unknown; error?: string });
+
+    const readers: Array<[string, (text: string) => unknown]> = [
+        ["the fast path (js-yaml)", (text) => loadDocument(text)],
+        ["the anchors path (the yaml library)", (text) => {
+            const doc = parseAllDocuments(text, { version: "1.1", customTags: kubectlCustomTags }) as any[];
+            if (doc[0].errors.length > 0) {
+                throw new Error(doc[0].errors[0].message);
+            }
+            return doc[0].toJS();
+        }],
+    ];
+    for (const [name, read] of readers) {
+        it(`${name}: the same value for every spelling of the table, and an error where kubectl cannot convert to JSON`, () => {
+            assert.ok(table.length > 140, `${table.length} spellings`);
+            const wrong: string[] = [];
+            for (const row of table) {
+                let got: unknown;
+                let error: string | undefined;
+                try {
+                    got = (read(`v: ${row.in}\n`) as any).v;
+                } catch (e: any) {
+                    error = e.message;
+                }
+                if (row.error !== undefined) {
+                    if (error === undefined || !/JSON cannot hold/.test(error)) {
+                        wrong.push(`${row.in}: kubectl fails (${row.error}), got ${JSON.stringify(got)}`);
+                    }
+                } else if (error !== undefined || !Object.is(got, row.json) && !(typeof got === "number" && typeof row.json === "number" && got === row.json)) {
+                    wrong.push(`${row.in}: kubectl ${JSON.stringify(row.json)}, got ${error ?? `${JSON.stringify(got)} (${typeof got})`}`);
+                }
+            }
+            assert.deepStrictEqual(wrong, []);
+        });
+    }
+
+    it("reads 0o0, 0X0 and 0B1 as numbers, 1:20 and timestamps as strings (the spellings that differ from YAML 1.1)", () => {
+        assert.deepStrictEqual(loadDocument("a: 0o0\nb: 0X0\nc: 0B1\nd: 1:20\ne: 2001-12-14\nf: 0o17\n"), { a: 0, b: 0, c: 1, d: "1:20", e: "2001-12-14", f: 15 });
+    });
+});
+
+describe("k8sprod check: the fast YAML path agrees with the yaml library", () => {
     it("reads every YAML fixture of the repository to the same documents", () => {
         const files = yamlFiles(path.join(ROOT, "tests", "fixtures"));
         assert.ok(files.length > 200, `${files.length} files`);
@@ -121,34 +153,37 @@ describe("k8sprod check: the fast YAML 1.1 path agrees with the yaml library", (
         }), { numRuns: 300, seed: 20240611 });
     });
 
-    it("resolves plain scalars as YAML 1.1 does: booleans, octal, underscores, sexagesimal, special floats, timestamps", () => {
+    it("resolves plain scalars alike: booleans, octal, underscores, sexagesimal, special floats, timestamps", () => {
         const fixed = ["yes", "No", "ON", "off", "y", "N", "true", "FALSE", "0644", "0o644", "0x1F", "0b101", "1_000", "190:20:30", "190:20:30.15",
             "1.5", "1e3", "-1.5E-3", ".5", "+.5e-3", ".inf", "-.Inf", ".NaN", "~", "null", "Null", "", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
             "+12", "-0", "00", "08", "0.", "1_0.5_0", "=", "<<x", "0b", "0x", "._", "1__0", "abc", "Yes please", "E0", ".", "-.e3", "1.e3", "._5", "1_.5"];
         const generated = fc.sample(fc.stringMatching(/^[-+]?[0-9a-fA-Fxob._:]{1,10}$/), { numRuns: 3000, seed: 20240611 });
         let compared = 0;
-        let different = 0;
+        let refused = 0;
         for (const s of [...fixed, ...generated]) {
             if (/[:#]\s|:$|^[-?:,[\]{}#&*!|>'"%@`]/.test(s)) {
                 continue; // not a plain scalar
             }
-            let expected: unknown;
+            const doc = parseAllDocuments(`v: ${s}`, { version: "1.1", customTags: kubectlCustomTags }) as any[];
+            let got: unknown;
+            let fastError = false;
             try {
-                expected = parse(`v: ${s}`, { version: "1.1" })?.v;
+                got = (loadDocument(`v: ${s}`) as any)?.v;
             } catch {
+                fastError = true;
+            }
+            if (doc[0].errors.length > 0) {
+                // the yaml library refuses only what kubectl cannot convert (.inf, .nan): so must the fast path
+                assert.ok(fastError && /JSON cannot hold/.test(doc[0].errors[0].message), `${JSON.stringify(s)}: ${doc[0].errors[0].message}`);
+                refused++;
                 continue;
             }
-            const got = (loadDocument(`v: ${s}`) as any)?.v;
-            if (digitlessMantissa(s)) {
-                assert.strictEqual(got, s, JSON.stringify(s));
-                assert.ok(Number.isNaN(expected), JSON.stringify(s));
-                different++;
-                continue;
-            }
+            assert.ok(!fastError, `${JSON.stringify(s)}: the fast path refused it`);
+            const expected = doc[0].toJS()?.v;
             assert.ok(same(got, expected), `${JSON.stringify(s)}: fast path ${String(got)} (${typeof got}), yaml library ${String(expected)} (${typeof expected})`);
             compared++;
         }
         assert.ok(compared > 1000, `${compared} scalars compared`);
-        assert.ok(different > 0, "the corpus has digitless mantissas");
+        assert.ok(refused > 0, "the corpus has scalars kubectl refuses");
     });
 });

@@ -12,21 +12,9 @@ import { settle, valueOf } from "../helpers/outputs";
 import { repoRoot } from "../helpers/policy";
 import { engineResources, freshMocks } from "./harness";
 
-/**
- * VolumeSnapshotClass is cluster-scoped, but policies/kubernetes/lib.ts (CLUSTER_SCOPED_KINDS) does not list it,
- * so disallow-default-namespace reports it. Exempted here through the pack's config, with the reason, until that
- * list names it; the last test checks that this exemption hides nothing else.
- */
-const PACK_CONFIG = {
-    "k8sprod-kubernetes": {
-        "disallow-default-namespace": { exemptions: [{ kind: "VolumeSnapshotClass", reason: "cluster-scoped kind (snapshot.storage.k8s.io), has no namespace" }] },
-    },
-};
-
 describe("EksCluster and the autoscalers with defaults (issue 4, done when)", () => {
     let mocks: RecordingMocks;
     let violations: EngineViolation[];
-    let unexempted: EngineViolation[];
 
     before(async () => {
         mocks = await freshMocks();
@@ -45,8 +33,8 @@ describe("EksCluster and the autoscalers with defaults (issue 4, done when)", ()
         await valueOf(cluster.kubeconfig);
         await settle();
         const packs = [loadPack(path.join(repoRoot, "policies", "aws")), loadPack(path.join(repoRoot, "policies", "kubernetes"))];
-        unexempted = await analyze(packs, engineResources(mocks.registrations));
-        violations = await analyze(packs, engineResources(mocks.registrations), PACK_CONFIG);
+        // No exemption: the VolumeSnapshotClass (a custom resource, cluster-scoped) is not a namespaced object to the pack.
+        violations = await analyze(packs, engineResources(mocks.registrations));
     });
 
     it("spans 3 zones", () => {
@@ -87,9 +75,4 @@ describe("EksCluster and the autoscalers with defaults (issue 4, done when)", ()
         assert.ok(violations.some((v) => v.policy === "required-tags"));
     });
 
-    it("needs the VolumeSnapshotClass exemption for nothing else", () => {
-        const mandatory = unexempted.filter((v) => v.enforcementLevel === "mandatory");
-        assert.ok(mandatory.every((v) => v.policy === "disallow-default-namespace" && v.message.startsWith("VolumeSnapshotClass ")),
-            mandatory.map((v) => `${v.policyPack}/${v.policy}: ${v.message}`).join("\n"));
-    });
 });

@@ -6,12 +6,12 @@ import { settle, thrown } from "../helpers/outputs";
 import { EngineResource } from "../../cli/engine/analyzer";
 import { toEngineResource } from "../../cli/plan/plan";
 
-export const ACCOUNT = "123456789012";
-export const REGION = "us-east-1";
+const ACCOUNT = "123456789012";
+const REGION = "us-east-1";
 export const ISSUER = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE";
 
 /** Recording mocks that answer the AWS lookups and compute plausible AWS outputs. */
-export function awsMocks(): RecordingMocks {
+function awsMocks(): RecordingMocks {
     const arn = (service: string, resource: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${resource}`;
     return new RecordingMocks()
         .onInvoke("aws:index/getAvailabilityZones:getAvailabilityZones", () => ({ names: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"], zoneIds: ["use1-az1", "use1-az2", "use1-az4", "use1-az6"] }))

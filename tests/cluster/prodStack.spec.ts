@@ -25,12 +25,8 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
         run = await runStackProgram(PROGRAM, cfg);
         const packs = [loadPack(path.join(repoRoot, "policies", "aws")), loadPack(path.join(repoRoot, "policies", "kubernetes"))];
         violations = await analyze(packs, engineResources(run.registrations), {
-            // VolumeSnapshotClass is cluster-scoped; see tests/cluster/done.spec.ts.
-            "k8sprod-kubernetes": {
-                "disallow-default-namespace": { exemptions: [{ kind: "VolumeSnapshotClass", reason: "cluster-scoped kind (snapshot.storage.k8s.io), has no namespace" }] },
-                // The platform's privileged namespaces (node exporter, Fluent Bit), with their reasons: the config `npm start` uses.
-                "require-namespace-pod-security": PLATFORM_CONFIG["require-namespace-pod-security"],
-            },
+            // The platform's privileged namespaces (node exporter, Fluent Bit), with their reasons: the config `npm start` uses.
+            "k8sprod-kubernetes": { "require-namespace-pod-security": PLATFORM_CONFIG["require-namespace-pod-security"] },
         });
     });
 

@@ -1,5 +1,6 @@
 import * as assert from "assert";
 import { analyze, evaluate, loadPack, resolvePackConfig } from "../../cli/engine/analyzer";
+import { DEFAULT_ALLOWED_REGISTRIES } from "../../policies/kubernetes/images";
 import { kubernetesPack, repoRoot, resourceOf } from "../helpers/policy";
 import * as fs from "fs";
 import * as path from "path";
@@ -46,7 +47,8 @@ describe("analyzer (cli/engine/analyzer.ts)", () => {
 
     it("fills schema defaults and refuses config that breaks a schema, naming every problem", () => {
         const resolved = resolvePackConfig(kubernetesPack());
-        assert.deepStrictEqual(resolved["allowed-image-registries"].properties.registries, []);
+        assert.deepStrictEqual(resolved["allowed-image-registries"].properties.registries, [...DEFAULT_ALLOWED_REGISTRIES]);
+        assert.deepStrictEqual(resolved["allowed-image-registries"].properties.ecrAccountIds, []);
         assert.throws(() => resolvePackConfig(kubernetesPack(), { "allowed-image-registries": { registries: "ghcr.io" }, "no-such-policy": "mandatory" }),
             (e: any) => /allowed-image-registries.registries: must be array/.test(e.message) && /no-such-policy/.test(e.message));
     });
@@ -96,8 +98,8 @@ describe("analyzer: one config document for several packs", () => {
     it("gives pack-wide settings (stage) to the pack that understands them, and policy entries to their pack", async () => {
         const aws = loadPack(path.join(repoRoot, "policies", "aws"));
         const r = resourceOf(deployment("nginx:latest"));
-        const vs = await analyze([kubernetesPack(), aws], [r], { stage: "observe", "disallow-latest-tag": "mandatory" });
+        const vs = await analyze([kubernetesPack(), aws], [r], { stage: "warn", "disallow-latest-tag": "mandatory" });
         assert.strictEqual(vs.find((v) => v.policy === "disallow-latest-tag")?.enforcementLevel, "advisory");
-        await assert.rejects(() => analyze([kubernetesPack(), aws], [r], { stag: "observe" }), /stag: no such policy in pack k8sprod-kubernetes/);
+        await assert.rejects(() => analyze([kubernetesPack(), aws], [r], { stag: "warn" }), /stag: unknown key: no policy of that name in the pack, and not one of stage, exemptions, podSecurity/);
     });
 });

@@ -110,6 +110,8 @@ function equivalentConfig(notes: string): Record<string, any> {
         "require-min-replicas": { minReplicas: ks.minReplicasDeployment },
         "require-hpa-scale-behavior": { minReplicas: ks.minReplicasHpa },
         "require-resource-limits": { requireCpuLimit: !ks.ignoreCpuLimit },
+        // kube-score's "Requests Equal Limits" checks accept only the Guaranteed class: a ratio of 1.
+        "require-guaranteed-qos": { maxLimitToRequestRatio: 1 },
     };
 }
 

@@ -18,6 +18,38 @@ describe("namespaces and network", () => {
             await assertNoViolation("require-namespace-pod-security", [logging], config);
             await assertViolation("require-namespace-pod-security", [logging], 'is "privileged"');
         });
+        it("accepts a namespace on its way (warn, then audit, before enforce) as far as the stage config allows", async () => {
+            const warnOnly = namespace();
+            delete warnOnly.metadata.labels["pod-security.kubernetes.io/enforce"];
+            delete warnOnly.metadata.labels["pod-security.kubernetes.io/audit"];
+            const audited = namespace();
+            delete audited.metadata.labels["pod-security.kubernetes.io/enforce"];
+            // At the default stage (enforce) both are refused.
+            await assertViolation("require-namespace-pod-security", [warnOnly], 'metadata.labels["pod-security.kubernetes.io/enforce"] is unset');
+            await assertViolation("require-namespace-pod-security", [audited], 'metadata.labels["pod-security.kubernetes.io/enforce"] is unset');
+            // The pack-wide stage sets how far every namespace must have come.
+            await assertNoViolation("require-namespace-pod-security", [warnOnly], { stage: "warn" });
+            await assertNoViolation("require-namespace-pod-security", [audited], { stage: "audit" });
+            const v = await assertViolation("require-namespace-pod-security", [warnOnly], ["must declare Pod Security level restricted for audit and warn (config allows it to be at stage audit of warn → audit → enforce)",
+                'metadata.labels["pod-security.kubernetes.io/audit"] is unset'], { stage: "audit" });
+            assert.ok(!v.message.includes("enforce\"] is unset"), v.message);
+            // One namespace at a time, with its reason, while the pack enforces.
+            const config = { "require-namespace-pod-security": { namespaceStages: [{ namespace: NS, stage: "audit", reason: "the shop team is fixing its pods (ticket SHOP-12)" }] } };
+            await assertNoViolation("require-namespace-pod-security", [audited], config);
+            await assertViolation("require-namespace-pod-security", [warnOnly], "audit\"] is unset", config);
+            await assertViolation("require-namespace-pod-security", [namespace("other"), { ...audited, metadata: { ...audited.metadata, name: "other2" } }], "other2", config);
+            // A label that is set must still name the required level, whatever the stage.
+            const lowWarn = namespace();
+            lowWarn.metadata.labels = { "pod-security.kubernetes.io/warn": "baseline" };
+            await assertViolation("require-namespace-pod-security", [lowWarn], 'warn"] is "baseline"', { stage: "warn" });
+        });
+        it("remediates only the labels of the stages the config requires", async () => {
+            const ns = namespace();
+            ns.metadata.labels = {};
+            const ev = await evaluate([kubernetesPack()], [resourceOf(ns)], { "require-namespace-pod-security": { enforcementLevel: "remediate", stage: "audit" } });
+            const rem = ev.remediations.find((r) => r.policy === "require-namespace-pod-security");
+            assert.deepStrictEqual(rem?.properties?.metadata.labels, { "pod-security.kubernetes.io/audit": "restricted", "pod-security.kubernetes.io/warn": "restricted" });
+        });
         it("is exempted by namespace for kube-system", async () => {
             const ks = { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } };
             await assertNotApplicable("require-namespace-pod-security", ks, "system", { exemptions: [{ namespace: "kube-system", reason: "system namespace managed by EKS" }] });
@@ -57,8 +89,8 @@ describe("namespaces and network", () => {
             changed("NetworkPolicy", (p) => { p.spec.ingress = [{}]; }), "denies Ingress traffic by default"));
         it("fails a policy that selects only some pods", () => assertViolation("require-default-deny-network-policy",
             changed("NetworkPolicy", (p) => { p.spec.podSelector = { matchLabels: { app: "web" } }; }), "Ingress and Egress"));
-        it("reports on each workload when the namespace is not in the stack", () => assertViolation("require-default-deny-network-policy",
-            [deployment()], ['Deployment "web" in namespace "shop": namespace "shop" runs workloads']));
+        it("reports once, on a workload, when the namespace is not in the stack", () => assertViolation("require-default-deny-network-policy",
+            [deployment()], ['Namespace "shop" (not declared in the stack) runs Deployment "web" in namespace "shop", but no NetworkPolicy']));
         it("does not look at namespaces without workloads", async () => assert.deepStrictEqual(await violationsOfPolicy("require-default-deny-network-policy", [namespace()]), []));
     });
 });

@@ -42,7 +42,7 @@ describe("Pod Security policies", () => {
         const baselineNs = namespace();
         baselineNs.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline";
         await assertNoViolation("pod-security-allow-privilege-escalation", [baselineNs, d]);
-        const v = await assertViolation("pod-security-allow-privilege-escalation", [namespace(), d], ["does not meet the Pod Security \"restricted\" standard", `its namespace "${NS}" enforces restricted:latest`]);
+        const v = await assertViolation("pod-security-allow-privilege-escalation", [namespace(), d], ["does not meet the Pod Security \"restricted\" standard", `its namespace "${NS}" enforces restricted:latest (v1.35)`]);
         assert.strictEqual(v.enforcementLevel, "mandatory");
     });
 
@@ -58,7 +58,7 @@ describe("Pod Security policies", () => {
         const d = deployment();
         d.metadata.namespace = "elsewhere";
         delete d.spec.template.spec.securityContext.runAsNonRoot;
-        await assertViolation("pod-security-run-as-non-root", [d], `the default for namespace "elsewhere" is restricted:latest`);
+        await assertViolation("pod-security-run-as-non-root", [d], `the default for namespace "elsewhere" is restricted:latest (v1.35)`);
         await assertNoViolation("pod-security-run-as-non-root", [d], { podSecurity: { defaultLevel: "baseline" } });
         await assertNoViolation("pod-security-run-as-non-root", [d], { "pod-security-run-as-non-root": { defaultLevel: "privileged" } });
     });
@@ -87,6 +87,52 @@ describe("Pod Security policies", () => {
         const pinned = namespace();
         pinned.metadata.labels["pod-security.kubernetes.io/enforce-version"] = "v1.28";
         await assertViolation("pod-security-sysctls", [pinned, d], "sysctls[0].name is \"net.ipv4.tcp_keepalive_time\", which is not a safe sysctl");
+    });
+
+    it("reads \"latest\" as the configured cluster's version (default: the version matrix's default minor), not the newest the pack knows", async () => {
+        // net.ipv4.tcp_notsent_lowat is a safe sysctl from policy v1.37: a 1.35 API server (the matrix's default) refuses it under "latest".
+        const d = deployment();
+        d.spec.template.spec.securityContext.sysctls = [{ name: "net.ipv4.tcp_notsent_lowat", value: "16384" }];
+        const v = await assertViolation("pod-security-sysctls", [namespace(), d], ["sysctls[0].name is \"net.ipv4.tcp_notsent_lowat\", which is not a safe sysctl", "restricted:latest (v1.35)"]);
+        assert.strictEqual(v.enforcementLevel, "mandatory");
+        // A namespace pinned to a version newer than the cluster is read at the cluster's version, as the server reads it.
+        const pinned = namespace();
+        pinned.metadata.labels["pod-security.kubernetes.io/enforce-version"] = "v1.37";
+        await assertViolation("pod-security-sysctls", [pinned, d], "not a safe sysctl");
+        // On a 1.37 cluster it is allowed, for a declared namespace and for the configured default alike.
+        await assertNoViolation("pod-security-sysctls", [namespace(), d], { podSecurity: { kubernetesVersion: "1.37" } });
+        await assertNoViolation("pod-security-sysctls", [pinned, d], { "pod-security-sysctls": { kubernetesVersion: "1.37" } });
+        const elsewhere = deployment();
+        elsewhere.metadata.namespace = "elsewhere";
+        elsewhere.spec.template.spec.securityContext.sysctls = d.spec.template.spec.securityContext.sysctls;
+        await assertViolation("pod-security-sysctls", [elsewhere], "the default for namespace \"elsewhere\" is restricted:latest (v1.35)");
+        await assertNoViolation("pod-security-sysctls", [elsewhere], { podSecurity: { kubernetesVersion: "1.37" } });
+        await assert.rejects(() => violationsOf([d], { podSecurity: { kubernetesVersion: "v1.35" } }), /kubernetesVersion: must match pattern/);
+    });
+
+    it("reports host ports for hostNetwork pods with a containerPort: the API server defaults hostPort to it", async () => {
+        const ns = namespace();
+        ns.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline";
+        const pod = withTemplate("Pod", podSpec());
+        pod.spec.hostNetwork = true;
+        pod.spec.initContainers = [{ ...pod.spec.containers[0], name: "init", ports: [{ containerPort: 9000 }] }];
+        const v = await assertViolation("pod-security-host-ports", [ns, pod], [
+            "spec.containers[0].ports[0].hostPort is unset for container \"app\", and with spec.hostNetwork true the API server defaults it to containerPort 8080",
+            "spec.initContainers[0].ports[0].hostPort is unset for container \"init\"",
+        ]);
+        assert.strictEqual(v.enforcementLevel, "mandatory");
+        // The pods of a template get the same default when they are created.
+        const d = deployment();
+        d.spec.template.spec.hostNetwork = true;
+        await assertViolation("pod-security-host-ports", [ns, d], "spec.template.spec.containers[0].ports[0].hostPort is unset");
+        // No port, or hostNetwork off: nothing to default.
+        const noPorts = withTemplate("Pod", podSpec());
+        noPorts.spec.hostNetwork = true;
+        delete noPorts.spec.containers[0].ports;
+        noPorts.spec.containers[0].readinessProbe.httpGet.port = 8080;
+        noPorts.spec.containers[0].livenessProbe.httpGet.port = 8080;
+        await assertNoViolation("pod-security-host-ports", [ns, noPorts]);
+        await assertNoViolation("pod-security-host-ports", [ns, withTemplate("Pod", podSpec())]);
     });
 
     it("exempts Windows pods from the Linux-only restricted checks, not from the others", async () => {

@@ -24,11 +24,14 @@ async function run(level: PssLevel, via: "namespace" | "config"): Promise<Map<Ps
     const mine = fixtures.filter((f) => f.level === level);
     const ns = `pss-${level}`;
     const objects: Array<Record<string, any>> = mine.map((f) => podIn(f, ns));
-    let config: Record<string, any> | undefined;
+    // The fixtures are upstream's v1.37 ones: checked as a 1.37 cluster reads "latest" (the pack's default
+    // cluster is the version matrix's default minor, whose "latest" is older).
+    let config: Record<string, any>;
     if (via === "namespace") {
         objects.push({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels: { "pod-security.kubernetes.io/enforce": level } } });
+        config = Object.fromEntries(POD_SECURITY_POLICIES.map((p) => [p, { kubernetesVersion: "1.37" }]));
     } else {
-        config = Object.fromEntries(POD_SECURITY_POLICIES.map((p) => [p, { defaultLevel: level }]));
+        config = Object.fromEntries(POD_SECURITY_POLICIES.map((p) => [p, { defaultLevel: level, kubernetesVersion: "1.37" }]));
     }
     const resources = objects.map((o) => resourceOf(o));
     const violations = (await analyze([kubernetesPack()], resources, config)).filter((v) => v.policy.startsWith("pod-security-"));

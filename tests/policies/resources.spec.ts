@@ -1,4 +1,5 @@
-import { assertNotApplicable, assertNoViolation, assertViolation } from "../helpers/policy";
+import * as assert from "assert";
+import { assertNotApplicable, assertNoViolation, assertViolation, violationsOf } from "../helpers/policy";
 import { changed, goodStack, service } from "./stack";
 
 describe("resources", () => {
@@ -33,16 +34,24 @@ describe("resources", () => {
             changed("Deployment", (d) => { d.spec.template.spec.containers[0].resources = { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "0.5", memory: "1024Mi" } }; })));
         it("passes containers with limits only (requests default to limits)", () => assertNoViolation("require-guaranteed-qos",
             changed("Deployment", (d) => { delete d.spec.template.spec.containers[0].resources.requests; })));
-        it("fails, as advisory, a container whose memory request is below its limit", async () => {
+        it("passes, by default, a Burstable container whose limits are at most 2 × its requests (the field guide's starting point)", () => assertNoViolation("require-guaranteed-qos",
+            changed("Deployment", (d) => { d.spec.template.spec.containers[0].resources = { requests: { cpu: "250m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } }; })));
+        it("fails, as advisory, a container whose memory limit is more than 2 × its request", async () => {
             const v = await assertViolation("require-guaranteed-qos",
-                changed("Deployment", (d) => { d.spec.template.spec.containers[0].resources.requests.memory = "128Mi"; }),
-                ['container "app" has a memory request ("128Mi") different from its limit ("256Mi")', "not in the Guaranteed QoS class"]);
+                changed("Deployment", (d) => { d.spec.template.spec.containers[0].resources.requests.memory = "64Mi"; }),
+                ['container "app" has a memory limit ("256Mi") 4 × its request ("64Mi"), above 2 ×', "neither Guaranteed nor bounded Burstable"]);
             if (v.enforcementLevel !== "advisory") {
                 throw new Error(`expected advisory, got ${v.enforcementLevel}`);
             }
         });
-        it("fails a container without a cpu limit", () => assertViolation("require-guaranteed-qos",
-            changed("Deployment", (d) => { delete d.spec.template.spec.containers[0].resources.limits.cpu; }), "has no cpu limit"));
+        it("with maxLimitToRequestRatio 1, accepts only Guaranteed: a memory request below its limit fails", () => assertViolation("require-guaranteed-qos",
+            changed("Deployment", (d) => { d.spec.template.spec.containers[0].resources.requests.memory = "128Mi"; }),
+            ['container "app" has a memory request ("128Mi") different from its limit ("256Mi")', "not in the Guaranteed QoS class"],
+            { "require-guaranteed-qos": { maxLimitToRequestRatio: 1 } }));
+        it("fails a container without a cpu limit (its burst is unbounded)", () => assertViolation("require-guaranteed-qos",
+            changed("Deployment", (d) => { delete d.spec.template.spec.containers[0].resources.limits.cpu; }), "has no cpu limit, so its burst is unbounded"));
+        it("refuses a ratio below 1", () => assert.rejects(() => violationsOf(changed("Deployment", () => undefined), { "require-guaranteed-qos": { maxLimitToRequestRatio: 0.5 } }),
+            /require-guaranteed-qos.maxLimitToRequestRatio: must be >= 1/));
         it("does not apply to a Service", () => assertNotApplicable("require-guaranteed-qos", service()));
     });
 });

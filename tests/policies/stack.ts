@@ -23,7 +23,7 @@ export function container(name = "app"): Record<string, any> {
         name,
         image: `${REGISTRY}/shop/web:1.4.2`,
         ports: [{ name: "http", containerPort: 8080 }],
-        resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
+        resources: { requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "256Mi" }, limits: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "512Mi" } },
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
         readinessProbe: { httpGet: { path: "/ready", port: "http" } },
         livenessProbe: { httpGet: { path: "/live", port: "http" } },
@@ -36,7 +36,7 @@ export function podSpec(app = "web"): Record<string, any> {
     return {
         serviceAccountName: app,
         automountServiceAccountToken: false,
-        securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+        securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
         containers: [container()],
         volumes: [{ name: "tmp", emptyDir: {} }],
         topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { app } } }],
@@ -91,7 +91,7 @@ export function pdb(app = "web"): Record<string, any> {
     return {
         apiVersion: "policy/v1", kind: "PodDisruptionBudget",
         metadata: { name: app, namespace: NS },
-        spec: { maxUnavailable: 1, selector: { matchLabels: { app } } },
+        spec: { maxUnavailable: 1, selector: { matchLabels: { app } }, unhealthyPodEvictionPolicy: "AlwaysAllow" },
     };
 }
 
@@ -139,8 +139,11 @@ export function roleBinding(): Record<string, any> {
 
 /** Every object of the happy path, one stack. */
 export function goodStack(): Array<Record<string, any>> {
+    // The HorizontalPodAutoscaler owns the web Deployment's replica count: the Deployment leaves it unset.
+    const web = deployment();
+    delete web.spec.replicas;
     return [
-        namespace(), defaultDeny(), serviceAccount("web"), serviceAccount("db"), deployment(), service(), pdb(), hpa(),
+        namespace(), defaultDeny(), serviceAccount("web"), serviceAccount("db"), web, service(), pdb(), hpa(),
         statefulSet(), headlessService(), pdb("db"), role(), roleBinding(),
     ];
 }

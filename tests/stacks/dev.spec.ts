@@ -64,10 +64,15 @@ describe("stack dev", () => {
         assert.strictEqual(apiLabels["app.kubernetes.io/name"], "api");
     });
 
-    it("reads the database password from a Secret, never from plain config", () => {
-        const env = mocks.get("kubernetes:apps/v1:StatefulSet", "database-statefulset").inputs.spec.template.spec.containers[0].env;
-        assert.deepStrictEqual(env.find((e: any) => e.name === "POSTGRES_PASSWORD"), {
-            name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: "database-credentials", key: "password" } },
-        });
+    it("reads the database password from a Secret mounted as a file, never from plain config or the environment", () => {
+        const spec = mocks.get("kubernetes:apps/v1:StatefulSet", "database-statefulset").inputs.spec.template.spec;
+        const c = spec.containers[0];
+        assert.deepStrictEqual(c.env.find((e: any) => e.name === "POSTGRES_PASSWORD_FILE"), { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/password" });
+        assert.ok(!c.env.some((e: any) => e.name === "POSTGRES_PASSWORD" || e.valueFrom?.secretKeyRef), JSON.stringify(c.env));
+        const mount = c.volumeMounts.find((m: any) => m.mountPath === "/run/secrets/postgres/password");
+        assert.ok(mount?.readOnly, JSON.stringify(c.volumeMounts));
+        const volume = spec.volumes.find((v: any) => v.name === mount.name);
+        assert.deepStrictEqual(volume.secret.items, [{ key: "password", path: "password" }]);
+        assert.strictEqual(volume.secret.secretName, "database-credentials");
     });
 });

@@ -9,7 +9,7 @@ const ROOT = path.join(__dirname, "..", "..", "..");
  * asks the same analyzer (through ComponentProvider, as the plugin host does) for the package schema.
  */
 describe("component package schema (pulumi package add)", function () {
-    this.timeout(120_000);
+    this.timeout(600_000);
     let schema: any;
     let exported: string[];
 

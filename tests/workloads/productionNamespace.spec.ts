@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { ProductionNamespace, podSecurityLabels } from "../../components/workloads";
 import { POD_SECURITY_VERSION } from "../../lib/versions";
+import { analyze } from "../../cli/engine/analyzer";
+import { kubernetesPack, resourceOf } from "../helpers/policy";
 import { assertValidObjects } from "../helpers/schema";
 import { thrown } from "../helpers/outputs";
 import { record } from "./fixtures";
@@ -30,6 +32,20 @@ describe("ProductionNamespace", () => {
         assert.deepStrictEqual(modes("warn"), ["warn"]);
         assert.deepStrictEqual(modes("audit"), ["warn", "audit"]);
         assert.deepStrictEqual(modes("enforce"), ["warn", "audit", "enforce"]);
+    });
+
+    it("at each stage of the migration path, passes require-namespace-pod-security when the pack's stage (or the namespace's entry) allows that stage", async () => {
+        const namespaceAt = async (stage: string) => (await record(() => new ProductionNamespace("production", { podSecurity: { stage } }))).kubernetesObjects().filter((o) => o.kind === "Namespace");
+        const nsViolations = async (stage: string, config?: Record<string, any>) =>
+            (await analyze([kubernetesPack()], (await namespaceAt(stage)).map((o) => resourceOf(o)), config)).filter((v) => v.policy === "require-namespace-pod-security");
+        for (const stage of ["warn", "audit", "enforce"]) {
+            assert.deepStrictEqual((await nsViolations(stage, { stage })).map((v) => v.message), [], `pack stage ${stage}`);
+            assert.deepStrictEqual((await nsViolations(stage, { "require-namespace-pod-security": { namespaceStages: [{ namespace: "production", stage, reason: "migrating" }] } })).map((v) => v.message), [], `namespace entry ${stage}`);
+        }
+        // Ahead of the config it is fine; behind it, refused.
+        assert.deepStrictEqual((await nsViolations("enforce", { stage: "warn" })).length, 0);
+        assert.strictEqual((await nsViolations("warn")).length, 1);
+        assert.strictEqual((await nsViolations("audit", { stage: "enforce" })).length, 1);
     });
 
     it("denies all ingress and egress by default and allows DNS to kube-dns", async () => {

@@ -65,7 +65,10 @@ describe("StatefulService", () => {
         assert.strictEqual(spec.securityContext.runAsNonRoot, true);
         assert.strictEqual(c.securityContext.readOnlyRootFilesystem, true);
         assert.deepStrictEqual(c.securityContext.capabilities, { drop: ["ALL"] });
-        assert.deepStrictEqual(c.resources, { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "500m", memory: "1Gi" } });
+        assert.deepStrictEqual(c.resources, {
+            requests: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "256Mi" },
+            limits: { cpu: "500m", memory: "1Gi", "ephemeral-storage": "768Mi" },
+        });
         assert.deepStrictEqual(c.readinessProbe.exec, { command: ["pg_isready", "-U", "postgres"] });
         assert.deepStrictEqual(c.livenessProbe.tcpSocket, { port: 5432 });
         assert.strictEqual(spec.topologySpreadConstraints[0].topologyKey, "topology.kubernetes.io/zone");

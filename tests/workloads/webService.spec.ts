@@ -1,5 +1,7 @@
 import * as assert from "assert";
 import { WebService } from "../../components/workloads";
+import { analyze } from "../../cli/engine/analyzer";
+import { kubernetesPack, resourceOf } from "../helpers/policy";
 import { assertValidObjects } from "../helpers/schema";
 import { apiArgs, podSpec, record } from "./fixtures";
 
@@ -23,6 +25,21 @@ describe("WebService", () => {
             "PodDisruptionBudget", "NetworkPolicy", "VerticalPodAutoscaler",
         ]));
         await assertValidObjects(objects);
+    });
+
+    it("keeps its default QoS (Burstable, limits 2 × requests, the field guide's starting point) within what require-guaranteed-qos accepts", async () => {
+        const objects = (await record(() => new WebService("api", apiArgs()))).kubernetesObjects();
+        const deployment = objects.find((o) => o.kind === "Deployment")!;
+        const resources = deployment.spec.template.spec.containers[0].resources;
+        assert.notDeepStrictEqual(resources.limits, resources.requests, "the default is Burstable");
+        const qos = (config?: Record<string, any>) => analyze([kubernetesPack()], objects.map((o) => resourceOf(o)), config)
+            .then((vs) => vs.filter((v) => v.policy === "require-guaranteed-qos").map((v) => v.message));
+        assert.deepStrictEqual(await qos(), []);
+        // Asked for Guaranteed only, the policy names the default; qos "Guaranteed" meets it.
+        assert.strictEqual((await qos({ "require-guaranteed-qos": { maxLimitToRequestRatio: 1 } })).length, 1);
+        const guaranteed = (await record(() => new WebService("api", apiArgs({ qos: "Guaranteed" })))).kubernetesObjects();
+        assert.deepStrictEqual((await analyze([kubernetesPack()], guaranteed.map((o) => resourceOf(o)), { "require-guaranteed-qos": { maxLimitToRequestRatio: 1 } }))
+            .filter((v) => v.policy === "require-guaranteed-qos"), []);
     });
 
     it("parents every child to the component and prefixes its name", async () => {
@@ -58,19 +75,25 @@ describe("WebService", () => {
 
     it("sets requests and limits, with limits at twice the requests by default", async () => {
         const c = podSpec((await record(() => new WebService("api", apiArgs()))).get(DEPLOYMENT, "api-deployment")).containers[0];
-        assert.deepStrictEqual(c.resources, { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } });
+        assert.deepStrictEqual(c.resources, {
+            requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "256Mi" },
+            limits: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "512Mi" },
+        });
     });
 
     it("sets limits equal to requests for Guaranteed QoS", async () => {
         const c = podSpec((await record(() => new WebService("api", apiArgs({ qos: "Guaranteed" })))).get(DEPLOYMENT, "api-deployment")).containers[0];
-        assert.deepStrictEqual(c.resources, { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "250m", memory: "256Mi" } });
+        assert.deepStrictEqual(c.resources, {
+            requests: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "256Mi" },
+            limits: { cpu: "250m", memory: "256Mi", "ephemeral-storage": "512Mi" },
+        });
     });
 
     it("keeps an explicit limit", async () => {
         const args = apiArgs();
         args.containers[0].resources.limits = { memory: "1Gi" };
         const c = podSpec((await record(() => new WebService("api", args))).get(DEPLOYMENT, "api-deployment")).containers[0];
-        assert.deepStrictEqual(c.resources.limits, { cpu: "500m", memory: "1Gi" });
+        assert.deepStrictEqual(c.resources.limits, { cpu: "500m", memory: "1Gi", "ephemeral-storage": "512Mi" });
     });
 
     it("scales with an autoscaling/v2 HPA: 3–10 replicas at 70 % CPU, slow down, fast up", async () => {

@@ -1,0 +1,2 @@
+export * from "./gitOps";
+export * from "./imageRepository";
