@@ -29,7 +29,7 @@ export function promtool(args: (dir: string) => string[], files: Record<string, 
         for (const [name, content] of Object.entries(files)) {
             fs.writeFileSync(path.join(dir, name), typeof content === "string" ? content : YAML.stringify(content));
         }
-        const run = spawnSync(binary, args(dir), { encoding: "utf8", timeout: 120000, cwd: dir });
+        const run = spawnSync(binary, args(dir), { encoding: "utf8", timeout: 600_000, cwd: dir });
         if (run.error) {
             throw new Error(`cannot run ${binary} (${run.error.message}): install Debian's prometheus package (scripts/install-system-deps) or set PROMTOOL`);
         }
