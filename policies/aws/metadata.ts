@@ -13,6 +13,7 @@ export const metadata: Record<string, PolicyMetadata> = {
     "require-imdsv2": { severity: "high", remediation: "Set `metadataOptions.httpTokens: required` with `httpPutResponseHopLimit: 1`, and give node groups a launch template.", docs: DOCS, tags: ["security", "ec2"] },
     "node-group-autoscaling-tags": { severity: "low", remediation: "Tag the node group for cluster-autoscaler discovery and set `maxSize` above `minSize`.", docs: DOCS, tags: ["reliability", "autoscaling"] },
     "kms-key-rotation": { severity: "medium", remediation: "Set `enableKeyRotation: true` on the key.", docs: DOCS, tags: ["security", "encryption"] },
+    "log-group-encryption": { severity: "low", remediation: "Set `kmsKeyId` to a customer managed KMS key whose policy lets logs.<region>.amazonaws.com use it for the group.", docs: DOCS, tags: ["security", "encryption", "logging"] },
     "log-group-retention": { severity: "low", remediation: "Set `retentionInDays` to at least the configured minimum.", docs: DOCS, tags: ["compliance", "logging"] },
     "irsa-trust-scoped": { severity: "critical", remediation: "Add StringEquals conditions `<issuer>:sub` = `system:serviceaccount:<namespace>:<name>` and `<issuer>:aud` = `sts.amazonaws.com`.", docs: DOCS, tags: ["security", "iam"] },
     "ecr-scan-on-push": { severity: "high", remediation: "Set `imageScanningConfiguration.scanOnPush: true` on the repository.", docs: DOCS, tags: ["supply-chain", "ecr"] },

@@ -12,6 +12,7 @@ const ACCESS = `${DOCS}#access-accessts`;
 const NAMESPACES = `${DOCS}#namespaces-and-network-namespacests`;
 const STATEFULSETS = `${DOCS}#statefulsets-statefulsetsts`;
 const GITOPS = `${DOCS}#gitops-gitopsts`;
+const OBSERVABILITY = `${DOCS}#observability-observabilityts`;
 
 const pss = (severity: PolicyMetadata["severity"], remediation: string): PolicyMetadata =>
     ({ severity, remediation, docs: PSS, tags: ["security", "pod-security"] });
@@ -63,4 +64,5 @@ export const metadata: Record<string, PolicyMetadata> = {
     "restrict-argocd-cluster-resources": { severity: "high", remediation: "List the cluster-scoped kinds the project needs in `spec.clusterResourceWhitelist` (or none), never kind `*`.", docs: GITOPS, tags: ["security", "gitops"] },
     "disallow-argocd-default-project": { severity: "high", remediation: "Set `spec.project` (an ApplicationSet's `spec.template.spec.project`) to the team's AppProject.", docs: GITOPS, tags: ["security", "gitops"] },
     "require-volume-claim-storage-class": { severity: "low", remediation: "Set `storageClassName` on every volume claim template (one of the allowed classes).", docs: STATEFULSETS, tags: ["reliability", "storage"] },
+    "require-scrape-target": { severity: "low", remediation: "Annotate the pod template with `prometheus.io/scrape`, `/port` and `/path`, or add a ServiceMonitor or PodMonitor that selects it.", docs: OBSERVABILITY, tags: ["observability"] },
 };

@@ -44,17 +44,16 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireDefaultDenyNetworkPolicy,
     requireHeadlessService,
     requireVolumeClaimStorageClass,
-    // Issue 13: practices the peer linters check.
+    // Practices the peer linters check.
     disallowReplicasWithHpa,
     requireEphemeralStorage,
     disallowSecretEnv,
     requirePdbUnhealthyPodEvictionPolicy,
     requireHighUidGid,
-    requireImageDigest,
     disallowArgoCdProjectWildcards,
     restrictArgoCdClusterResources,
     disallowArgoCdDefaultProject,
-    // Issue 9: observability.
+    // Observability.
     requireScrapeTarget,
 ], metadata);
 
