@@ -150,7 +150,8 @@ export function fluentBitPolicy(groupArns: string[]): PolicyDocument {
 
 /** The account id of an IAM OIDC provider ARN. */
 export function accountOf(oidcProviderArn: string): string {
-    return oidcProviderArn.split(":")[4];
+    // Offline engines may resolve an output they do not know to undefined: yield an empty account, not a crash.
+    return String(oidcProviderArn ?? "").split(":")[4] ?? "";
 }
 
 /**
