@@ -8,8 +8,8 @@ export {
 } from "./components/cluster";
 export * from "./components/delivery";
 export {
-    Monitoring, MonitoringArgs, PrometheusSettings, AlertmanagerSettings, ResourceSpec,
-    Logging, LoggingArgs, Tracing, TracingArgs,
+    Monitoring, MonitoringArgs, PrometheusSettings, AlertmanagerSettings, ResourceSpec, CardinalityArgs, AlertThresholdsArgs,
+    Logging, LoggingArgs, LogRetentionArgs, Tracing, TracingArgs, SamplingArgs,
 } from "./components/observability";
 export { AlertReceiver } from "./components/observability/alertmanager";
 export { ScrapeTarget } from "./components/observability/scrape";

@@ -17,6 +17,18 @@ import {
     CLOUDWATCH_RETENTION_DAYS, DEFAULT_CLASS_LABEL, FLUENT_BIT_HTTP_PORT, LOG_CLASSES, LogClass, RETENTION_RANGES, STATE_DIR, fluentBitChartConfig,
 } from "./fluentbit";
 
+/** Days each log class is kept. */
+export interface LogRetentionArgs {
+    /** Application logs. Defaults to 14; 7 to 30. */
+    application?: number;
+    /** Platform logs (controllers, agents). Defaults to 90; 30 to 180. */
+    platform?: number;
+    /** Audit logs. Defaults to 365; 365 to 3653. */
+    audit?: number;
+    /** Security logs. Defaults to 365; 365 to 3653. */
+    security?: number;
+}
+
 /** Arguments of {@link Logging}. */
 export interface LoggingArgs {
     /** Name of the EKS cluster; the log groups are `/k8sprod/<clusterName>/<class>`. Required. */
@@ -32,16 +44,7 @@ export interface LoggingArgs {
      * 365–3653 (default 365). Only the periods CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180,
      * 365, 400, 545, 731, ...).
      */
-    retentionDays?: {
-        /** Application logs. Defaults to 14; 7 to 30. */
-        application?: number;
-        /** Platform logs (controllers, agents). Defaults to 90; 30 to 180. */
-        platform?: number;
-        /** Audit logs. Defaults to 365; 365 to 3653. */
-        audit?: number;
-        /** Security logs. Defaults to 365; 365 to 3653. */
-        security?: number;
-    };
+    retentionDays?: LogRetentionArgs;
     /** The pod label whose value (`application`, `platform`, `audit`, `security`) chooses the class. Defaults to `k8sprod.io/log-class`; pods without it are application logs. */
     classLabel?: string;
     /** ARN of a KMS key that CloudWatch Logs may use. Defaults to a key this component creates (rotation on) whose policy lets CloudWatch Logs use it for these groups only. */

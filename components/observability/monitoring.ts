@@ -52,6 +52,34 @@ export interface AlertmanagerSettings {
     resources?: ResourceSpec;
 }
 
+/** Cardinality limits of every scrape (each defaults as documented on MonitoringArgs.cardinality). */
+export interface CardinalityArgs {
+    /** Samples per scrape. Defaults to 50000. */
+    sampleLimit?: number;
+    /** Labels per sample. Defaults to 40. */
+    labelLimit?: number;
+    /** Characters per label name. Defaults to 128. */
+    labelNameLengthLimit?: number;
+    /** Characters per label value. Defaults to 1024. */
+    labelValueLengthLimit?: number;
+    /** Labels dropped from every sample (replaces the default list). */
+    droppedLabels?: string[];
+}
+
+/** Alert thresholds (each defaults as documented). */
+export interface AlertThresholdsArgs {
+    /** PVC use that warns, percent. Defaults to 85. */
+    pvcWarningPercent?: number;
+    /** PVC use that pages, percent. Defaults to 95. */
+    pvcCriticalPercent?: number;
+    /** Minutes at maximum replicas before the HPA alert fires. Defaults to 15. */
+    hpaAtMaxMinutes?: number;
+    /** Fluent Bit buffer capacity left that warns, percent. Defaults to 20. */
+    logBufferWarningPercent?: number;
+    /** Fluent Bit buffer capacity left that pages, percent. Defaults to 5. */
+    logBufferCriticalPercent?: number;
+}
+
 /** Arguments of {@link Monitoring}. */
 export interface MonitoringArgs {
     /** Namespace of Prometheus, Alertmanager, Grafana and the operator; created with Pod Security restricted. Defaults to `monitoring`. */
@@ -79,33 +107,11 @@ export interface MonitoringArgs {
      * names up to 128 and values up to 1,024 characters; `user_id`, `request_id`, `session_id` and `trace_id` dropped.
      * A limit of 0 (no limit) is refused.
      */
-    cardinality?: {
-        /** Samples per scrape. Defaults to 50000. */
-        sampleLimit?: number;
-        /** Labels per sample. Defaults to 40. */
-        labelLimit?: number;
-        /** Characters per label name. Defaults to 128. */
-        labelNameLengthLimit?: number;
-        /** Characters per label value. Defaults to 1024. */
-        labelValueLengthLimit?: number;
-        /** Labels dropped from every sample (replaces the default list). */
-        droppedLabels?: string[];
-    };
+    cardinality?: CardinalityArgs;
     /** Platform parts to scrape through ServiceMonitors. Defaults to cluster-autoscaler, metrics-server, Fluent Bit and the trace collectors as k8sprod installs them. */
     scrapeTargets?: ScrapeTarget[];
     /** Alert thresholds. Defaults: PVC 85 % (warning) and 95 % (critical), HPA at max 15 min, log buffer 20 % / 5 % left. */
-    alertThresholds?: {
-        /** PVC use that warns, percent. Defaults to 85. */
-        pvcWarningPercent?: number;
-        /** PVC use that pages, percent. Defaults to 95. */
-        pvcCriticalPercent?: number;
-        /** Minutes at maximum replicas before the HPA alert fires. Defaults to 15. */
-        hpaAtMaxMinutes?: number;
-        /** Fluent Bit buffer capacity left that warns, percent. Defaults to 20. */
-        logBufferWarningPercent?: number;
-        /** Fluent Bit buffer capacity left that pages, percent. Defaults to 5. */
-        logBufferCriticalPercent?: number;
-    };
+    alertThresholds?: AlertThresholdsArgs;
     /**
      * Name of a Secret in `namespace` with keys `admin-user` and `admin-password` for Grafana's admin. Defaults to
      * a Secret this component generates with a random 32-character password (kept across updates); the chart's

@@ -16,6 +16,18 @@ import {
     DEFAULT_PORTS, DEFAULT_SAMPLING, ExporterSettings, SamplingSettings, checkExporter, checkSampling, ingestConfig, samplerConfig,
 } from "./collector";
 
+/** Tail-sampling settings. */
+export interface SamplingArgs {
+    /** Percent of the other traces kept, 1 to 100. Defaults to 5 (the seed's 1–10 % band). */
+    baselinePercent?: number;
+    /** Traces at least this long (ms) are all kept. Defaults to 1000. */
+    slowThresholdMs?: number;
+    /** Seconds to wait for a trace's spans before deciding. Defaults to 10. */
+    decisionWaitSeconds?: number;
+    /** Traces held while waiting. Defaults to 100000. */
+    numTraces?: number;
+}
+
 /** Arguments of {@link Tracing}. */
 export interface TracingArgs {
     /**
@@ -25,16 +37,7 @@ export interface TracingArgs {
      */
     exporter: ExporterSettings;
     /** Tail sampling. Defaults: every error trace, every trace of 1 s or more, 5 % of the rest, decision after 10 s. */
-    sampling?: {
-        /** Percent of the other traces kept, 1 to 100. Defaults to 5 (the seed's 1–10 % band). */
-        baselinePercent?: number;
-        /** Traces at least this long (ms) are all kept. Defaults to 1000. */
-        slowThresholdMs?: number;
-        /** Seconds to wait for a trace's spans before deciding. Defaults to 10. */
-        decisionWaitSeconds?: number;
-        /** Traces held while waiting. Defaults to 100000. */
-        numTraces?: number;
-    };
+    sampling?: SamplingArgs;
     /** Namespaces that get an `Instrumentation` pointing at tier 1 (their pods opt in with WebService's `tracing`). Defaults to none. */
     instrumentedNamespaces?: string[];
     /** Tier-1 (ingest) replicas. Defaults to 2; 2 to 20. */
