@@ -8,3 +8,10 @@ export {
     IrsaRole, IrsaRoleArgs,
 } from "./components/cluster";
 export * from "./components/delivery";
+export {
+    Monitoring, MonitoringArgs, PrometheusSettings, AlertmanagerSettings, ResourceSpec, CardinalityArgs, AlertThresholdsArgs,
+    Logging, LoggingArgs, LogRetentionArgs, Tracing, TracingArgs, SamplingArgs,
+} from "./components/observability";
+export { AlertReceiver } from "./components/observability/alertmanager";
+export { ScrapeTarget } from "./components/observability/scrape";
+export { ExporterSettings } from "./components/observability/collector";

@@ -91,6 +91,12 @@ export const HELM_CHARTS = {
     prometheusAdapter: { chart: "prometheus-adapter", version: "5.3.0", repo: "https://prometheus-community.github.io/helm-charts", appVersion: "v0.12.0" },
     /** vmware-tanzu/helm-charts `charts/velero` (Velero 1.18.1). */
     velero: { chart: "velero", version: "12.1.0", repo: "https://vmware-tanzu.github.io/helm-charts", appVersion: "1.18.1" },
+    /** prometheus-community/helm-charts `charts/kube-prometheus-stack` (Prometheus Operator v0.93.1, Prometheus, Alertmanager, Grafana, node exporter, kube-state-metrics). */
+    kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts", appVersion: "v0.93.1" },
+    /** fluent/helm-charts `charts/fluent-bit` (Fluent Bit 5.1.1). */
+    fluentBit: { chart: "fluent-bit", version: "0.58.1", repo: "https://fluent.github.io/helm-charts", appVersion: "5.1.1" },
+    /** open-telemetry/opentelemetry-helm-charts `charts/opentelemetry-operator` (operator 0.158.0). */
+    opentelemetryOperator: { chart: "opentelemetry-operator", version: "0.122.0", repo: "https://open-telemetry.github.io/opentelemetry-helm-charts", appVersion: "0.158.0" },
     /** argoproj/argo-helm `charts/argo-cd` (Argo CD v3.4.4; HA mode adds the redis-ha 4.38.0 subchart). */
     argoCd: { chart: "argo-cd", version: "10.1.1", repo: "https://argoproj.github.io/argo-helm", appVersion: "v3.4.4" },
 } as const satisfies Record<string, HelmChartPin>;
@@ -119,6 +125,17 @@ export const VELERO_AWS_PLUGIN_IMAGE = "docker.io/velero/velero-plugin-for-aws:v
  * from here (no registry access). Override with RestoreDrillArgs.image (e.g. an image in your own registry).
  */
 export const RESTORE_DRILL_IMAGE = "docker.io/alpine/k8s:1.35.0";
+
+/**
+ * The OpenTelemetry Collector that the Tracing component's collectors run: the contrib distribution (it holds
+ * tail_sampling, loadbalancing and awsxray; the operator's default k8s distribution has no awsxray). The tests
+ * build a collector of the same version with the OpenTelemetry Collector Builder (scripts/tools/otelcol) and
+ * run every emitted configuration through it, so this version and the builder's must stay equal.
+ */
+export const OTEL_COLLECTOR_IMAGE = {
+    repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib",
+    tag: "0.159.0",
+} as const;
 
 /** A values path and the value that turns an image on, with the chart's default for that path. */
 export interface ImageCondition {
@@ -202,6 +219,25 @@ export const HELM_CHART_IMAGES: Record<string, ChartImagePin[]> = {
     "prometheus-adapter@5.3.0": [
         { role: "prometheus-adapter", repository: "registry.k8s.io/prometheus-adapter/prometheus-adapter", tag: "v0.12.0", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
     ],
+    "kube-prometheus-stack@88.5.3": [
+        { role: "prometheus-operator", repository: "quay.io/prometheus-operator/prometheus-operator", tag: "v0.93.1", repositoryPaths: [["prometheusOperator", "image", "repository"]], tagPaths: [["prometheusOperator", "image", "tag"]] },
+        { role: "prometheus config reloader", repository: "quay.io/prometheus-operator/prometheus-config-reloader", tag: "v0.93.1", repositoryPaths: [["prometheusOperator", "prometheusConfigReloader", "image", "repository"]], tagPaths: [["prometheusOperator", "prometheusConfigReloader", "image", "tag"]] },
+        { role: "prometheus-operator webhook certificate job", repository: "ghcr.io/jkroepke/kube-webhook-certgen", tag: "1.8.7", repositoryPaths: [["prometheusOperator", "admissionWebhooks", "patch", "image", "repository"]], tagPaths: [["prometheusOperator", "admissionWebhooks", "patch", "image", "tag"]] },
+        { role: "prometheus", repository: "quay.io/prometheus/prometheus", tag: "v3.14.0-distroless", repositoryPaths: [["prometheus", "prometheusSpec", "image", "repository"]], tagPaths: [["prometheus", "prometheusSpec", "image", "tag"]] },
+        { role: "alertmanager", repository: "quay.io/prometheus/alertmanager", tag: "v0.34.0", repositoryPaths: [["alertmanager", "alertmanagerSpec", "image", "repository"]], tagPaths: [["alertmanager", "alertmanagerSpec", "image", "tag"]] },
+        { role: "grafana", repository: "docker.io/grafana/grafana", tag: "13.2.0", repositoryPaths: [["grafana", "image", "repository"]], tagPaths: [["grafana", "image", "tag"]] },
+        { role: "grafana dashboard sidecar", repository: "quay.io/kiwigrid/k8s-sidecar", tag: "2.10.1", repositoryPaths: [["grafana", "sidecar", "image", "repository"]], tagPaths: [["grafana", "sidecar", "image", "tag"]] },
+        { role: "kube-state-metrics", repository: "registry.k8s.io/kube-state-metrics/kube-state-metrics", tag: "v2.20.0", repositoryPaths: [["kube-state-metrics", "image", "repository"]], tagPaths: [["kube-state-metrics", "image", "tag"]] },
+        { role: "node exporter", repository: "quay.io/prometheus/node-exporter", tag: "v1.12.1", repositoryPaths: [["prometheus-node-exporter", "image", "repository"]], tagPaths: [["prometheus-node-exporter", "image", "tag"]] },
+    ],
+    "fluent-bit@0.58.1": [
+        { role: "fluent-bit", repository: "cr.fluentbit.io/fluent/fluent-bit", tag: "5.1.1", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
+    ],
+    "opentelemetry-operator@0.122.0": [
+        { role: "opentelemetry-operator", repository: "ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator", tag: "0.158.0", repositoryPaths: [["manager", "image", "repository"]], tagPaths: [["manager", "image", "tag"]] },
+        // The collectors the operator runs; the Tracing component sets the contrib image of OTEL_COLLECTOR_IMAGE here.
+        { role: "opentelemetry collector", repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s", tag: "0.158.0", repositoryPaths: [["manager", "collectorImage", "repository"]], tagPaths: [["manager", "collectorImage", "tag"]] },
+    ],
     "argo-cd@10.1.1": [
         ...([
             ["application controller", "controller", undefined],
@@ -269,6 +305,14 @@ export const PLATFORM_IMAGE_REGISTRIES: readonly string[] = [
     "ghcr.io/oliver006",
     "ecr-public.aws.com/docker/library",
     "public.ecr.aws",
+    // Observability charts (issue 9).
+    "quay.io/prometheus",
+    "quay.io/prometheus-operator",
+    "ghcr.io/jkroepke",
+    "docker.io/grafana",
+    "quay.io/kiwigrid",
+    "cr.fluentbit.io",
+    "ghcr.io/open-telemetry",
 ];
 
 /** A private ECR registry host (`<account>.dkr.ecr.<region>.amazonaws.com`, also the FIPS and China partitions), with its account. */

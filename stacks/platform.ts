@@ -6,6 +6,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler } from "../components/autoscaling";
 import { ClusterAccessEntryArgs, EksCluster, EksClusterArgs } from "../components/cluster";
+import { AlertReceiver } from "../components/observability/alertmanager";
+import { ExporterSettings } from "../components/observability/collector";
+import { Logging, Monitoring, Tracing } from "../components/observability";
 import { DEFAULT_KUBERNETES_VERSION } from "../lib/versions";
 import { GitOps, ImageRepository } from "../components/delivery";
 // ---- backups (issue 10) ----
@@ -41,6 +44,9 @@ export interface Platform {
     metricsServer: MetricsServer;
     verticalPodAutoscaler: VerticalPodAutoscaler;
     prometheusAdapter: PrometheusAdapter;
+    monitoring: Monitoring;
+    logging: Logging;
+    tracing: Tracing;
     gitOps: GitOps;
     imageRepositories: ImageRepository[];
 }
@@ -86,9 +92,33 @@ export function buildPlatform(config: pulumi.Config): Platform {
     }, onCluster);
     const metricsServer = new MetricsServer("metrics-server", {}, onCluster);
     const verticalPodAutoscaler = new VerticalPodAutoscaler("vpa", {}, onCluster);
-    const prometheusAdapter = new PrometheusAdapter("prometheus-adapter", {
-        prometheusUrl: config.get("prometheusUrl"),
+    // ---- observability (issue 9): Monitoring, Logging, Tracing; the adapter reads the installed Prometheus ----
+    const monitoring = new Monitoring("monitoring", {
+        prometheus: { storageClassName: cluster.storageClassName },
+        receivers: config.getObject<AlertReceiver[]>("alertReceivers"),
+        grafanaAdminSecret: config.get("grafanaAdminSecret"),
     }, onCluster);
+    const logging = new Logging("logging", {
+        clusterName: cluster.clusterName,
+        region: cluster.region,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        retentionDays: config.getObject<{ application?: number; platform?: number; audit?: number; security?: number }>("logRetentionDaysByClass"),
+        tags: args.tags,
+    }, onCluster);
+    const tracing = new Tracing("tracing", {
+        exporter: config.getObject<ExporterSettings>("traceExporter") ?? { type: "awsxray" },
+        sampling: config.getObject<{ baselinePercent?: number; slowThresholdMs?: number }>("traceSampling"),
+        instrumentedNamespaces: config.getObject<string[]>("tracedNamespaces"),
+        region: cluster.region,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        tags: args.tags,
+    }, onCluster);
+    const prometheusAdapter = new PrometheusAdapter("prometheus-adapter", {
+        prometheusUrl: monitoring.prometheusUrl,
+    }, { ...onCluster, dependsOn: [monitoring] });
+    // ---- end observability (issue 9) ----
     // ---- issue 11: delivery (GitOps with Argo CD, one example team; ECR for its images) -------------------
     // Issue 12 folds this block into ProductionPlatform.
     const appNamespace = config.get("appNamespace") ?? "production";
@@ -113,7 +143,7 @@ export function buildPlatform(config: pulumi.Config): Platform {
     }, onCluster);
     const imageRepositories = [new ImageRepository("shop-api", { repositoryName: "shop/api", tags: args.tags })];
     // ---- end issue 11 ------------------------------------------------------------------------------------
-    return { cluster, clusterAutoscaler, metricsServer, verticalPodAutoscaler, prometheusAdapter, gitOps, imageRepositories };
+    return { cluster, clusterAutoscaler, metricsServer, verticalPodAutoscaler, prometheusAdapter, monitoring, logging, tracing, gitOps, imageRepositories };
 }
 
 // ---- backups (issue 10): Velero with the replicated bucket, and a weekly restore drill --------------------------

@@ -57,6 +57,17 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
         }
     });
 
+    it("composes Monitoring, Logging and Tracing, and PrometheusAdapter reads the Prometheus that Monitoring installs", () => {
+        for (const t of ["k8sprod:observability:Monitoring", "k8sprod:observability:Logging", "k8sprod:observability:Tracing"]) {
+            assert.strictEqual(run.registrations.filter((r) => r.type === t).length, 1, t);
+        }
+        const adapter = run.registrations.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "prometheus-adapter");
+        assert.ok(adapter);
+        assert.deepStrictEqual(adapter.inputs.values.prometheus, { url: "http://prometheus-operated.monitoring.svc", port: 9090 });
+        const stack = run.registrations.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "kube-prometheus-stack");
+        assert.strictEqual(stack?.inputs.namespace, "monitoring");
+    });
+
     it("tags every AWS resource, so required-tags (advisory) reports nothing", () => {
         assert.deepStrictEqual(violations.filter((v) => v.policy === "required-tags").map((v) => v.message), []);
     });
