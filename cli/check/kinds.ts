@@ -10,6 +10,8 @@ export const CHECKED_CUSTOM_KINDS: readonly string[] = [
     "argoproj.io/v1alpha1/AppProject",
     "argoproj.io/v1alpha1/Application",
     "argoproj.io/v1alpha1/ApplicationSet",
+    // Velero Schedules: require-backup-schedule reads them to see which namespaces are backed up.
+    "velero.io/v1/Schedule",
 ];
 const custom = new Set(CHECKED_CUSTOM_KINDS);
 const lists = new Set(LISTS);

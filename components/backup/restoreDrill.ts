@@ -228,7 +228,10 @@ export class RestoreDrill extends pulumi.ComponentResource {
                                     image: args.image ?? RESTORE_DRILL_IMAGE,
                                     command: ["bash", "/scripts/restore-drill.sh"],
                                     env,
-                                    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "100m", memory: "128Mi" } },
+                                    resources: {
+                                        requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
+                                        limits: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
+                                    },
                                     securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                                     volumeMounts: [{ name: "script", mountPath: "/scripts", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],
                                 }],

@@ -126,6 +126,11 @@ describe("etcd snapshot script against a real etcd (TLS, loopback)", function ()
         assert.ok(!left.includes(ancient), "older than RETAIN_DAYS: removed");
         assert.ok(fs.existsSync(path.join(dir, "notes.txt")), "files that are not snapshots stay");
 
+        // Snapshot names are stamped to the second: the next run starts in the next second (not a timing assertion).
+        const second = Math.floor(Date.now() / 1000);
+        while (Math.floor(Date.now() / 1000) === second) {
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+        }
         const wide = runSnapshotScript({ ...env(dir), RETAIN_COUNT: "10", RETAIN_DAYS: "30" });
         assert.strictEqual(wide.status, 0, wide.stderr);
         assert.strictEqual(snapshots(dir).length, 3, "with room to keep them, all stay");

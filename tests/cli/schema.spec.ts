@@ -58,14 +58,17 @@ describe("k8sprod check: schema validation", () => {
         assert.strictEqual(r.code, 1);
     });
 
-    it("leaves a string in an integer field the input check refuses (replicas: \"three\") to that check: exit 2 naming file, line and path", async () => {
+    it("reports a string in an integer field (replicas: \"three\") as a schema finding naming the line and path (exit 1)", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "k8sprod-schema-"));
         try {
             const file = path.join(dir, "three.yaml");
             fs.writeFileSync(file, fs.readFileSync(fixture("schema", "invalid.yaml"), "utf8").replace('paused: "sometimes"', 'replicas: "three"'));
-            const r = await cli(["check", file]);
-            assert.strictEqual(r.code, 2);
-            assert.match(r.stderr, /three\.yaml, document 0, line 9: Deployment shop\/web: spec\.replicas must be an integer, not the string "three"/);
+            const r = await cli(["check", "-f", "json", file]);
+            assert.strictEqual(r.code, 1);
+            const found = schemaViolations(JSON.parse(r.stdout)).filter((v: any) => v.path === "spec.replicas");
+            assert.strictEqual(found.length, 1);
+            assert.strictEqual(found[0].line, 9);
+            assert.match(found[0].message, /spec\.replicas: "three" \(a string\) must be an integer/);
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }

@@ -35,7 +35,7 @@ function run(root: string, ...args: string[]) {
 }
 
 describe("installing the package keeps the Node 22 runtime of the npm scripts (node_modules/.bin/node)", function () {
-    this.timeout(300_000);
+    this.timeout(600_000);
 
     it("npm runs the runtime check after every install of the package (postinstall)", () => {
         assert.strictEqual(pkg.scripts.postinstall, "node scripts/node-runtime.js");

@@ -103,6 +103,8 @@ if [ "${TARGET#s3://}" != "$TARGET" ]; then
 else
     dest="$TARGET/$NAME"
     part="$TARGET/.$NAME.partial"
+    # Names are stamped to the second: a second run in the same second must not replace a good snapshot.
+    [ ! -e "$dest" ] || fail "a snapshot named $NAME is already in $TARGET; not replacing it"
     if ! cp "$SNAP" "$part" 2>"$OUT" || ! sync "$part" 2>>"$OUT"; then
         msg=$(last_line "$OUT")
         rm -f "$part"
