@@ -8,14 +8,11 @@ export {
     EksCluster, EksClusterArgs, EksNodeGroupArgs, NodeTaintArgs, ClusterAccessEntryArgs, ExistingNetworkArgs, ExistingSubnetArgs,
     IrsaRole, IrsaRoleArgs,
 } from "./components/cluster";
+export * from "./components/delivery";
 export {
-    Monitoring, MonitoringArgs, PrometheusSettings, AlertmanagerSettings, ResourceSpec,
-    Logging, LoggingArgs, Tracing, TracingArgs,
+    Monitoring, MonitoringArgs, PrometheusSettings, AlertmanagerSettings, ResourceSpec, CardinalityArgs, AlertThresholdsArgs,
+    Logging, LoggingArgs, LogRetentionArgs, Tracing, TracingArgs, SamplingArgs,
 } from "./components/observability";
 export { AlertReceiver } from "./components/observability/alertmanager";
 export { ScrapeTarget } from "./components/observability/scrape";
-export { AlertThresholdsArgs, CardinalityArgs } from "./components/observability/monitoring";
-export { TracingSamplingArgs } from "./components/observability/tracing";
-export { LogRetentionArgs } from "./components/observability/logging";
 export { ExporterSettings } from "./components/observability/collector";
-export * from "./components/delivery";

@@ -89,14 +89,14 @@ export const HELM_CHARTS = {
     verticalPodAutoscaler: { chart: "vpa", version: "5.0.0", repo: "https://charts.fairwinds.com/stable", appVersion: "1.7.1" },
     /** prometheus-community/helm-charts `charts/prometheus-adapter`. */
     prometheusAdapter: { chart: "prometheus-adapter", version: "5.3.0", repo: "https://prometheus-community.github.io/helm-charts", appVersion: "v0.12.0" },
+    /** vmware-tanzu/helm-charts `charts/velero` (Velero 1.18.1). */
+    velero: { chart: "velero", version: "12.1.0", repo: "https://vmware-tanzu.github.io/helm-charts", appVersion: "1.18.1" },
     /** prometheus-community/helm-charts `charts/kube-prometheus-stack` (Prometheus Operator v0.93.1, Prometheus, Alertmanager, Grafana, node exporter, kube-state-metrics). */
     kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts", appVersion: "v0.93.1" },
     /** fluent/helm-charts `charts/fluent-bit` (Fluent Bit 5.1.1). */
     fluentBit: { chart: "fluent-bit", version: "0.58.1", repo: "https://fluent.github.io/helm-charts", appVersion: "5.1.1" },
     /** open-telemetry/opentelemetry-helm-charts `charts/opentelemetry-operator` (operator 0.158.0). */
     opentelemetryOperator: { chart: "opentelemetry-operator", version: "0.122.0", repo: "https://open-telemetry.github.io/opentelemetry-helm-charts", appVersion: "0.158.0" },
-    /** vmware-tanzu/helm-charts `charts/velero` (Velero 1.18.1). */
-    velero: { chart: "velero", version: "12.1.0", repo: "https://vmware-tanzu.github.io/helm-charts", appVersion: "1.18.1" },
     /** argoproj/argo-helm `charts/argo-cd` (Argo CD v3.4.4; HA mode adds the redis-ha 4.38.0 subchart). */
     argoCd: { chart: "argo-cd", version: "10.1.1", repo: "https://argoproj.github.io/argo-helm", appVersion: "v3.4.4" },
 } as const satisfies Record<string, HelmChartPin>;
@@ -113,17 +113,6 @@ export const CLUSTER_AUTOSCALER_IMAGE_TAGS: Record<KubernetesVersion, string> = 
 };
 
 /**
- * The OpenTelemetry Collector that the Tracing component's collectors run: the contrib distribution (it holds
- * tail_sampling, loadbalancing and awsxray; the operator's default k8s distribution has no awsxray). The tests
- * build a collector of the same version with the OpenTelemetry Collector Builder (scripts/tools/otelcol) and
- * run every emitted configuration through it, so this version and the builder's must stay equal.
- */
-export const OTEL_COLLECTOR_IMAGE = {
-    repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib",
-    tag: "0.159.0",
-} as const;
-
-/**
  * Velero's AWS plugin (object store for S3), installed as an init container of the Velero server. Plugin
  * v1.14.x is the line documented for Velero 1.18.x (velero-io/velero discussion #10563); v1.14.4 is its newest
  * patch there (CVE fixes). Not pulled from here (no registry access): confirm the tag on Docker Hub.
@@ -136,6 +125,17 @@ export const VELERO_AWS_PLUGIN_IMAGE = "docker.io/velero/velero-plugin-for-aws:v
  * from here (no registry access). Override with RestoreDrillArgs.image (e.g. an image in your own registry).
  */
 export const RESTORE_DRILL_IMAGE = "docker.io/alpine/k8s:1.35.0";
+
+/**
+ * The OpenTelemetry Collector that the Tracing component's collectors run: the contrib distribution (it holds
+ * tail_sampling, loadbalancing and awsxray; the operator's default k8s distribution has no awsxray). The tests
+ * build a collector of the same version with the OpenTelemetry Collector Builder (scripts/tools/otelcol) and
+ * run every emitted configuration through it, so this version and the builder's must stay equal.
+ */
+export const OTEL_COLLECTOR_IMAGE = {
+    repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib",
+    tag: "0.159.0",
+} as const;
 
 /** A values path and the value that turns an image on, with the chart's default for that path. */
 export interface ImageCondition {
@@ -356,6 +356,8 @@ export const HELM_CHART_IMAGES: Record<string, ChartImagePin[]> = {
     ],
     "opentelemetry-operator@0.122.0": [
         { role: "OpenTelemetry Operator", repository: "ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator", tag: "0.158.0", repositoryPaths: [["manager", "image", "repository"]], tagPaths: [["manager", "image", "tag"]] },
+        // The collectors the operator runs; the Tracing component sets the contrib image of OTEL_COLLECTOR_IMAGE here.
+        { role: "opentelemetry collector", repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s", tag: "0.158.0", repositoryPaths: [["manager", "collectorImage", "repository"]], tagPaths: [["manager", "collectorImage", "tag"]] },
     ],
 };
 

@@ -31,13 +31,18 @@ export type KindClass =
     | "resource"
     /** A list kind (`v1/List`, `apps/v1/DeploymentList`, ...): its items are read instead. */
     | "list"
+    /** A custom resource the bundled packs have policies for ({@link CHECKED_CUSTOM_KINDS}): checked, but not a built-in kind (its schema is its CRD's). */
+    | "custom"
     /** Anything else (custom resources, kinds this SDK does not know): reported as not checked. */
     | "unknown";
 
 export function classify(apiVersion: string, kind: string): KindClass {
     const gvk = `${apiVersion}/${kind}`;
-    if (known.has(gvk) || custom.has(gvk)) {
+    if (known.has(gvk)) {
         return "resource";
+    }
+    if (custom.has(gvk)) {
+        return "custom";
     }
     if (lists.has(gvk)) {
         return "list";

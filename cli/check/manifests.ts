@@ -447,7 +447,7 @@ function readObject(obj: Record<string, any>, file: FileName, document: number, 
         });
         return;
     }
-    if (cls !== "resource") {
+    if (cls !== "resource" && cls !== "custom") {
         out.unchecked.push({
             file, document, item, line, apiVersion, kind,
             name: typeof name === "string" ? name : undefined,

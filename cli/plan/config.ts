@@ -60,7 +60,7 @@ function stripSecure(v: unknown, found: { secret: boolean }): unknown {
  * as their text, structured values as JSON. Throws an Error naming the file when it cannot be used.
  */
 export function readStackConfig(projectFile: string, configDir: string, stack: string): StackConfig {
-    const projectDoc = readYaml(projectFile);
+    const projectDoc = readDocument(projectFile);
     const project = projectDoc?.name;
     if (typeof project !== "string" || project === "") {
         throw new Error(`${projectFile}: the project has no name`);
@@ -82,7 +82,7 @@ export function readStackConfig(projectFile: string, configDir: string, stack: s
     if (!fs.existsSync(file)) {
         throw new Error(`${file}: no such stack config (stack "${stack}")`);
     }
-    const stackDoc = readYaml(file) ?? {};
+    const stackDoc = readDocument(file) ?? {};
     const stackConfig = stackDoc.config ?? {};
     if (typeof stackConfig !== "object" || Array.isArray(stackConfig)) {
         throw new Error(`${file}: config must be a map of keys to values`);
@@ -100,16 +100,18 @@ export function readStackConfig(projectFile: string, configDir: string, stack: s
     return { project, stack, config, secretKeys, undecryptable, file };
 }
 
-function readYaml(file: string): any {
+/** A YAML file, or JSON when its name ends in `.json`; an Error names the file and what is wrong. */
+export function readDocument(file: string): any {
     let text: string;
     try {
         text = fs.readFileSync(file, "utf8");
     } catch (e: any) {
         throw new Error(`${file}: cannot read it (${e.code ?? e.message})`, { cause: e });
     }
+    const json = file.endsWith(".json");
     try {
-        return parse(text);
+        return json ? JSON.parse(text) : parse(text);
     } catch (e: any) {
-        throw new Error(`${file}: invalid YAML: ${String(e.message).split("\n")[0]}`, { cause: e });
+        throw new Error(`${file}: invalid ${json ? "JSON" : "YAML"}: ${String(e.message).split("\n")[0]}`, { cause: e });
     }
 }

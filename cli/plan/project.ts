@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { readDocument } from "./config";
 import { packageRoot } from "../packs";
 
 /**
@@ -69,20 +69,6 @@ export function findProjectFile(projectDir: string): string | undefined {
     return undefined;
 }
 
-function readDoc(file: string): any {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch (e: any) {
-        throw new Error(`${file}: cannot read it (${e.code ?? e.message})`, { cause: e });
-    }
-    try {
-        return file.endsWith(".json") ? JSON.parse(text) : parse(text);
-    } catch (e: any) {
-        throw new Error(`${file}: cannot parse it: ${String(e.message).split("\n")[0]}`, { cause: e });
-    }
-}
-
 function isDirectory(p: string): boolean {
     try {
         return fs.statSync(p).isDirectory();
@@ -127,7 +113,7 @@ function readManifest(dir: string): any {
         const p = path.join(dir, name);
         if (fs.existsSync(p)) {
             try {
-                return readDoc(p) ?? {};
+                return readDocument(p) ?? {};
             } catch {
                 return {};
             }
@@ -147,7 +133,7 @@ export function resolveProgram(projectDir: string): ResolvedProgram {
     if (!projectFile) {
         throw new Error(`${root}: no Pulumi project here (none of ${PROJECT_FILE_NAMES.join(", ")})`);
     }
-    const doc = readDoc(projectFile);
+    const doc = readDocument(projectFile);
     if (typeof doc?.name !== "string" || doc.name === "") {
         throw new Error(`${projectFile}: the project has no name`);
     }

@@ -126,14 +126,7 @@ export function validateClusterAutoscalerArgs(args: ClusterAutoscalerArgs, probl
         problems.add("", "ClusterAutoscaler needs args");
         return problems;
     }
-    for (const key of ["clusterName", "region", "oidcProviderArn", "oidcProviderUrl"] as const) {
-        const v = args[key];
-        if (v === undefined || v === null) {
-            problems.add(key, "is required");
-        } else if (isKnown(v) && (typeof v !== "string" || v.trim() === "")) {
-            problems.add(key, "must be a non-empty string");
-        }
-    }
+    problems.requireStrings(args, ["clusterName", "region", "oidcProviderArn", "oidcProviderUrl"]);
     if (isKnown(args.clusterName) && typeof args.clusterName === "string" && args.clusterName !== "" && !/^[0-9A-Za-z][A-Za-z0-9\-_]{0,99}$/.test(args.clusterName)) {
         problems.add("clusterName", `"${args.clusterName}" is not an EKS cluster name (letters, digits, '-' and '_', starting with a letter or digit, at most 100)`);
     }

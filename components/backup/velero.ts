@@ -140,14 +140,7 @@ export function validateVeleroArgs(args: VeleroArgs, problems = new Problems()):
         problems.add("", "Velero needs args");
         return problems;
     }
-    for (const key of ["clusterName", "region", "oidcProviderArn", "oidcProviderUrl"] as const) {
-        const v = args[key];
-        if (v === undefined || v === null) {
-            problems.add(key, "is required");
-        } else if (isKnown(v) && (typeof v !== "string" || v.trim() === "")) {
-            problems.add(key, "must be a non-empty string");
-        }
-    }
+    problems.requireStrings(args, ["clusterName", "region", "oidcProviderArn", "oidcProviderUrl"]);
     if (isKnown(args.region) && typeof args.region === "string" && args.region !== "") {
         const p = regionProblem(args.region);
         problems.check(p === undefined, "region", p ?? "");

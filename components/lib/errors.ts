@@ -36,6 +36,21 @@ export class Problems {
         return ok;
     }
 
+    /**
+     * Requires each of `keys` to be set; a value known now must also be a non-empty string (an Output is
+     * checked at deploy time).
+     */
+    requireStrings<T extends object>(args: T, keys: readonly (keyof T & string)[]): void {
+        for (const key of keys) {
+            const v = args[key] as unknown;
+            if (v === undefined || v === null) {
+                this.add(key, "is required");
+            } else if (isKnown(v) && (typeof v !== "string" || v.trim() === "")) {
+                this.add(key, "must be a non-empty string");
+            }
+        }
+    }
+
     /** Throws one `pulumi.InputPropertiesError` naming every problem, or returns when there is none. */
     throwIfAny(what: string): void {
         if (this.items.length === 0) {

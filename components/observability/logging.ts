@@ -17,7 +17,7 @@ import {
     CLOUDWATCH_RETENTION_DAYS, DEFAULT_CLASS_LABEL, FLUENT_BIT_HTTP_PORT, LOG_CLASSES, LogClass, RETENTION_RANGES, STATE_DIR, fluentBitChartConfig,
 } from "./fluentbit";
 
-/** Days each log class is kept (only periods CloudWatch Logs accepts). */
+/** Days each log class is kept. */
 export interface LogRetentionArgs {
     /** Application logs. Defaults to 14; 7 to 30. */
     application?: number;
@@ -59,7 +59,7 @@ export interface LoggingArgs {
     tags?: { [key: string]: string };
     /**
      * Helm values of chart fluent-bit 0.58.1, deep-merged over the component's defaults. Not overridable
-     * (refused): `serviceAccount` (IRSA), `config.outputs` and `config.filters` (routing), `securityContext`,
+     * (refused): `serviceAccount` (IRSA), `config.service`, `config.inputs`, `config.filters` and `config.outputs` (buffering and routing), `securityContext`,
      * `podSecurityContext`, `daemonSetVolumes` and `daemonSetVolumeMounts` (read-only host mounts).
      */
     values?: pulumi.Input<{ [key: string]: any }>;
@@ -76,6 +76,8 @@ export const LOGGING_OWNED: ReadonlyArray<Pick<OwnedValue, "path" | "reason">> =
     { path: ["serviceAccount"], reason: "the service account carries the IRSA role that may write to the log groups" },
     { path: ["config", "outputs"], reason: "outputs route every log class to its own group" },
     { path: ["config", "filters"], reason: "filters merge JSON logs and choose the class" },
+    { path: ["config", "service"], reason: "the service section sets the filesystem buffer the host mounts hold" },
+    { path: ["config", "inputs"], reason: "the tail input reads CRI container logs into the filesystem buffer" },
     { path: ["securityContext"], reason: "the container drops every capability and its root filesystem is read-only" },
     { path: ["podSecurityContext"], reason: "the pod runs with the RuntimeDefault seccomp profile" },
     { path: ["daemonSetVolumes"], reason: "host paths are mounted read-only, except Fluent Bit's own state directory" },
@@ -151,7 +153,8 @@ export function fluentBitPolicy(groupArns: string[]): PolicyDocument {
 
 /** The account id of an IAM OIDC provider ARN. */
 export function accountOf(oidcProviderArn: string): string {
-    return oidcProviderArn.split(":")[4];
+    // Offline engines may resolve an output they do not know to undefined: yield an empty account, not a crash.
+    return String(oidcProviderArn ?? "").split(":")[4] ?? "";
 }
 
 /**
@@ -197,6 +200,8 @@ export function loggingOwnedValues(o: { serviceAccountName: string; roleArn: pul
         { path: ["serviceAccount"], reason: reason(0), value: { create: true, name: o.serviceAccountName, annotations: { "eks.amazonaws.com/role-arn": o.roleArn } } },
         { path: ["config", "outputs"], reason: reason(1), value: config.outputs },
         { path: ["config", "filters"], reason: reason(2), value: config.filters },
+        { path: ["config", "service"], reason: LOGGING_OWNED[7].reason, value: config.service },
+        { path: ["config", "inputs"], reason: LOGGING_OWNED[8].reason, value: config.inputs },
         // Root (uid 0) reads the root-owned files under /var/log/pods; no capability is kept, nothing is writable but the state dir.
         { path: ["securityContext"], reason: reason(3), value: { ...RESTRICTED_CONTAINER_SECURITY_CONTEXT, runAsNonRoot: false, runAsUser: 0 } },
         { path: ["podSecurityContext"], reason: reason(4), value: { seccompProfile: { type: "RuntimeDefault" } } },

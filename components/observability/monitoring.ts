@@ -52,7 +52,7 @@ export interface AlertmanagerSettings {
     resources?: ResourceSpec;
 }
 
-/** Cardinality guards applied to every scrape (each limit must be at least 1; 0, no limit, is refused). */
+/** Cardinality limits of every scrape (each defaults as documented on MonitoringArgs.cardinality). */
 export interface CardinalityArgs {
     /** Samples per scrape. Defaults to 50000. */
     sampleLimit?: number;
@@ -66,7 +66,7 @@ export interface CardinalityArgs {
     droppedLabels?: string[];
 }
 
-/** Thresholds of the platform's alert rules. */
+/** Alert thresholds (each defaults as documented). */
 export interface AlertThresholdsArgs {
     /** PVC use that warns, percent. Defaults to 85. */
     pvcWarningPercent?: number;

@@ -16,8 +16,8 @@ import {
     DEFAULT_PORTS, DEFAULT_SAMPLING, ExporterSettings, SamplingSettings, checkExporter, checkSampling, ingestConfig, samplerConfig,
 } from "./collector";
 
-/** Tail sampling of the tier-2 collectors: every error trace, every slow trace, a percentage of the rest. */
-export interface TracingSamplingArgs {
+/** Tail-sampling settings. */
+export interface SamplingArgs {
     /** Percent of the other traces kept, 1 to 100. Defaults to 5 (the seed's 1–10 % band). */
     baselinePercent?: number;
     /** Traces at least this long (ms) are all kept. Defaults to 1000. */
@@ -37,7 +37,7 @@ export interface TracingArgs {
      */
     exporter: ExporterSettings;
     /** Tail sampling. Defaults: every error trace, every trace of 1 s or more, 5 % of the rest, decision after 10 s. */
-    sampling?: TracingSamplingArgs;
+    sampling?: SamplingArgs;
     /** Namespaces that get an `Instrumentation` pointing at tier 1 (their pods opt in with WebService's `tracing`). Defaults to none. */
     instrumentedNamespaces?: string[];
     /** Tier-1 (ingest) replicas. Defaults to 2; 2 to 20. */

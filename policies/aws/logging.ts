@@ -20,3 +20,17 @@ export const logGroupRetention: ResourceValidationPolicy = resourcePolicy({
         }
     },
 });
+
+export const logGroupEncryption: ResourceValidationPolicy = resourcePolicy({
+    name: "log-group-encryption",
+    description: "Checks whether a CloudWatch log group is encrypted with a customer-managed KMS key (kmsKeyId), so access to its logs is also governed by the key's policy and can be revoked by disabling the key.",
+    // Advisory for now: the cluster's control-plane and VPC flow-log groups are created without a key.
+    enforcementLevel: "advisory",
+    types: [TYPES.logGroup],
+    check: (ctx) => {
+        const key = ctx.props.kmsKeyId;
+        if (typeof key !== "string" || key.trim() === "") {
+            ctx.report(`${ctx.subject}: kmsKeyId is not set, so its logs are encrypted only with a key AWS owns; set kmsKeyId to a KMS key whose policy lets logs.<region>.amazonaws.com use it for this group.`);
+        }
+    },
+});

@@ -7,7 +7,7 @@ import { eksControlPlaneLogging, eksMultiAz, eksPrivateEndpoint, eksSecretsEncry
 import { nodeGroupAutoscalingTags, requireImdsv2 } from "./compute";
 import { ecrImmutableTags, ecrKmsEncryption, ecrScanOnPush } from "./ecr";
 import { kmsKeyRotation } from "./encryption";
-import { logGroupRetention } from "./logging";
+import { logGroupEncryption, logGroupRetention } from "./logging";
 import { irsaTrustScoped } from "./iam";
 import { requiredTags } from "./tags";
 import { backupBucketProtection } from "./s3";
@@ -24,6 +24,7 @@ export const policies: Policies = withMetadata<Policies[number]>([
     nodeGroupAutoscalingTags,
     kmsKeyRotation,
     logGroupRetention,
+    logGroupEncryption,
     irsaTrustScoped,
     requiredTags,
     backupBucketProtection,

@@ -159,7 +159,7 @@ export const requireImageDigest: ResourceValidationPolicy = podPolicy({
             }
             const { digest } = parseImage(image);
             if (!digest) {
-                ctx.report(`${ctx.subject}: ${containerLabel(ref)} uses image "${image}" without a digest; set ${pod.specPath}.${ref.path}.image to <image>@sha256:<digest> (the digest your scanner approved).`);
+                ctx.report(`${ctx.subject}: ${containerLabel(ref)} uses image "${image}", which is not pinned by digest; set ${pod.specPath}.${ref.path}.image to a reference ending in @sha256:<digest> (the digest your scanner approved).`);
             } else if (!/^sha256:[a-f0-9]{64}$/.test(digest)) {
                 ctx.report(`${ctx.subject}: ${containerLabel(ref)} uses image "${image}" whose digest is not sha256:<64 hex digits>; fix ${pod.specPath}.${ref.path}.image.`);
             }

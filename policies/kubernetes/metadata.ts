@@ -13,6 +13,7 @@ const NAMESPACES = `${DOCS}#namespaces-and-network-namespacests`;
 const STATEFULSETS = `${DOCS}#statefulsets-statefulsetsts`;
 const BACKUPS = `${DOCS}#backups-backupts`;
 const GITOPS = `${DOCS}#gitops-gitopsts`;
+const OBSERVABILITY = `${DOCS}#observability-observabilityts`;
 
 const pss = (severity: PolicyMetadata["severity"], remediation: string): PolicyMetadata =>
     ({ severity, remediation, docs: PSS, tags: ["security", "pod-security"] });
@@ -65,4 +66,5 @@ export const metadata: Record<string, PolicyMetadata> = {
     "disallow-argocd-default-project": { severity: "high", remediation: "Set `spec.project` (an ApplicationSet's `spec.template.spec.project`) to the team's AppProject.", docs: GITOPS, tags: ["security", "gitops"] },
     "require-volume-claim-storage-class": { severity: "low", remediation: "Set `storageClassName` on every volume claim (one of the allowed classes), or declare the cluster's default StorageClass.", docs: STATEFULSETS, tags: ["reliability", "storage"] },
     "require-backup-schedule": { severity: "high", remediation: "Add a velero.io/v1 Schedule whose `spec.template.includedNamespaces` includes the namespace (no label selector, volumes not excluded), e.g. Velero's `backupNamespaces`, or exempt the namespace with a reason.", docs: BACKUPS, tags: ["reliability", "backup"] },
+    "require-scrape-target": { severity: "low", remediation: "Annotate the pod template with `prometheus.io/scrape`, `/port` and `/path`, or add a ServiceMonitor or PodMonitor that selects it.", docs: OBSERVABILITY, tags: ["observability"] },
 };

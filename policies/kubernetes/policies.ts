@@ -13,6 +13,7 @@ import { disallowSecretEnv, requireHighUidGid, requireReadOnlyRootFilesystem } f
 import { disallowArgoCdDefaultProject, disallowArgoCdProjectWildcards, restrictArgoCdClusterResources } from "./gitops";
 import { allowedImageRegistries, disallowLatestTag, requireImageDigest } from "./images";
 import { requireDefaultDenyNetworkPolicy, requireNamespacePodSecurity } from "./namespaces";
+import { requireScrapeTarget } from "./observability";
 import { podSecurityPolicies } from "./podSecurity";
 import { requireEphemeralStorage, requireGuaranteedQos, requireResourceLimits, requireResourceRequests } from "./resources";
 import { requireHeadlessService, requireVolumeClaimStorageClass } from "./statefulsets";
@@ -55,6 +56,8 @@ export const policies: Policies = withMetadata<Policies[number]>([
     disallowArgoCdProjectWildcards,
     restrictArgoCdClusterResources,
     disallowArgoCdDefaultProject,
+    // Observability.
+    requireScrapeTarget,
 ], metadata);
 
 /** The pack's config document (stage, pack-wide exemptions, per-policy config) as Pulumi policy config. */

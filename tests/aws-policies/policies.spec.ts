@@ -34,7 +34,7 @@ const NODE_GROUP = {
     scalingConfig: { minSize: 1, maxSize: 4, desiredSize: 1 }, launchTemplate: { id: "lt-1", version: "1" },
 };
 const KEY = { enableKeyRotation: true, tags: TAGS };
-const LOG_GROUP = { name: "/aws/eks/prod/cluster", retentionInDays: 90, tags: TAGS };
+const LOG_GROUP = { name: "/aws/eks/prod/cluster", retentionInDays: 90, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab", tags: TAGS };
 const IRSA_ROLE = { assumeRolePolicy: JSON.stringify(irsaTrustPolicy(PROVIDER, ISSUER, "kube-system", "ebs-csi-controller-sa")), tags: TAGS };
 
 function stack(zones: string[] = ["us-east-1a", "us-east-1b", "us-east-1c"]): EngineResource[] {
@@ -61,8 +61,7 @@ describe("k8sprod-aws policy pack", () => {
         assert.strictEqual(awsPack().name, "k8sprod-aws");
         assert.deepStrictEqual(awsPack().policies.map((p) => p.name).sort(), [
             "ecr-immutable-tags", "ecr-kms-encryption", "ecr-scan-on-push", "eks-control-plane-logging", "eks-multi-az", "eks-private-endpoint", "eks-secrets-encryption", "eks-supported-version",
-            "irsa-trust-scoped", "kms-key-rotation", "log-group-retention", "node-group-autoscaling-tags", "require-imdsv2", "required-tags",
-            "backup-bucket-protection",
+            "irsa-trust-scoped", "kms-key-rotation", "log-group-encryption", "log-group-retention", "backup-bucket-protection", "node-group-autoscaling-tags", "require-imdsv2", "required-tags",
         ].sort());
         assert.ok(policies.every((p) => p.description?.startsWith("Checks whether") && /^[a-z0-9]+(-[a-z0-9]+)*$/.test(p.name)));
     });
@@ -147,6 +146,14 @@ describe("k8sprod-aws policy pack", () => {
         it("log-group-retention: none, and too short", async () => {
             await assertOne("log-group-retention", [res("aws:cloudwatch/logGroup:LogGroup", "logs", { tags: TAGS })], ["kept and billed forever"]);
             await assertOne("log-group-retention", [res("aws:cloudwatch/logGroup:LogGroup", "logs", { ...LOG_GROUP, retentionInDays: 7 })], ["retentionInDays is 7"]);
+        });
+        it("log-group-encryption: advisory, a group without kmsKeyId (an empty one too)", async () => {
+            const v = await only("log-group-encryption", [res("aws:cloudwatch/logGroup:LogGroup", "logs", { ...LOG_GROUP, kmsKeyId: undefined })]);
+            assert.strictEqual(v.length, 1);
+            assert.strictEqual(v[0].enforcementLevel, "advisory");
+            assert.match(v[0].message, /Log group "logs": kmsKeyId is not set/);
+            assert.strictEqual((await only("log-group-encryption", [res("aws:cloudwatch/logGroup:LogGroup", "logs", { ...LOG_GROUP, kmsKeyId: " " })])).length, 1);
+            await assertNone("log-group-encryption", [res("aws:cloudwatch/logGroup:LogGroup", "logs", LOG_GROUP)]);
         });
         it("irsa-trust-scoped: a web-identity trust with no conditions, or a wildcard sub", async () => {
             const open = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Federated: PROVIDER }, Action: "sts:AssumeRoleWithWebIdentity" }] });

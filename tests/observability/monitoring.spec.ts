@@ -7,7 +7,7 @@ import { HELM_CHARTS } from "../../lib/versions";
 import { assertValidObjects } from "../helpers/schema";
 import { thrown, valueOf } from "../helpers/outputs";
 import { customResources, deploy, freshMocks, releaseOf } from "./harness";
-import { promtool } from "./promtool";
+import { promtool, promtoolWithKubernetesSd } from "./promtool";
 
 async function values(args: MonitoringArgs = {}): Promise<Record<string, any>> {
     return releaseOf(await deploy(() => new Monitoring("mon", args)), "kube-prometheus-stack").inputs.values;
@@ -139,9 +139,9 @@ describe("Monitoring", () => {
     });
 });
 
-describe("the kubernetes-pods scrape job, judged by promtool check config", () => {
+describe("the kubernetes-pods scrape job, judged by promtool check config (Prometheus 3.14.0, with Kubernetes discovery)", () => {
     function checkConfig(job: unknown): { ok: boolean; output: string } {
-        return promtool(() => ["check", "config", "prometheus.yml"], { "prometheus.yml": { global: { scrape_interval: "30s" }, scrape_configs: [job] } });
+        return promtool(() => ["check", "config", "prometheus.yml"], { "prometheus.yml": { global: { scrape_interval: "30s" }, scrape_configs: [job] } }, promtoolWithKubernetesSd());
     }
 
     it("is a valid Prometheus scrape configuration", () => {

@@ -43,7 +43,7 @@ export function validate(config: unknown): { ok: boolean; output: string } {
     try {
         const file = path.join(dir, "config.yaml");
         fs.writeFileSync(file, YAML.stringify(config));
-        const run = spawnSync(otelcolBinary(), ["validate", `--config=${file}`], { encoding: "utf8", timeout: 300000 });
+        const run = spawnSync(otelcolBinary(), ["validate", `--config=${file}`], { encoding: "utf8", timeout: 600_000 });
         return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -97,8 +97,8 @@ export interface Running {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Starts a collector and waits (up to `timeoutMs`) until its health check answers 200; throws with its log otherwise. */
-export async function start(config: Record<string, any>, healthPort: number, timeoutMs = 120000): Promise<Running> {
+/** Starts a collector and waits (up to `timeoutMs`, a hang guard) until its health check answers 200; throws with its log otherwise. */
+export async function start(config: Record<string, any>, healthPort: number, timeoutMs = 600_000): Promise<Running> {
     const dir = tempDir();
     const file = path.join(dir, "config.yaml");
     fs.writeFileSync(file, YAML.stringify(config));

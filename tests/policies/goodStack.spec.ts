@@ -38,6 +38,8 @@ describe("the happy-path stack of the policy tests", () => {
             "disallow-replicas-with-hpa", "require-ephemeral-storage", "disallow-secret-env", "require-pdb-unhealthy-pod-eviction-policy",
             "require-high-uid-gid",
             "disallow-argocd-project-wildcards", "restrict-argocd-cluster-resources", "disallow-argocd-default-project",
+            // Issue 9: observability.
+            "require-scrape-target",
         ];
         assert.deepStrictEqual(kubernetesPack().policies.map((p) => p.name).sort(), [...expected].sort());
     });

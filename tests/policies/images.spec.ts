@@ -67,7 +67,7 @@ describe("images", () => {
         const only = (img: string) => image(img).filter((o) => o.kind === "Deployment");
         it("is off unless the policy config turns it on (for production)", () => assertNoViolation("require-image-digest", image("nginx:1.27")));
         it("when on, refuses a tag without a digest, naming the property", () => assertViolation("require-image-digest", image("nginx:1.27"),
-            ['container "app" uses image "nginx:1.27" without a digest', "spec.template.spec.containers[0].image"], prod));
+            ['container "app" uses image "nginx:1.27", which is not pinned by digest', "spec.template.spec.containers[0].image"], prod));
         it("when on, accepts a sha256 digest with or without a tag", async () => {
             await assertNoViolation("require-image-digest", only(`nginx@sha256:${digest}`), prod);
             await assertNoViolation("require-image-digest", only(`${REGISTRY}/web:1.2.3@sha256:${digest}`), prod);

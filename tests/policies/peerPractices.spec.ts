@@ -130,7 +130,7 @@ describe("practices from the peers", () => {
         const tagged = () => changed("Deployment", (d) => { d.spec.template.spec.containers[0].image = "registry.example.com/web:1.4.2"; });
         it("is disabled by default", async () => assert.deepStrictEqual(await violationsOfPolicy("require-image-digest", tagged()), []));
         it("fails a tag without a digest once enabled", () => assertViolation("require-image-digest", tagged(),
-            ['container "app" uses image "registry.example.com/web:1.4.2" without a digest', "spec.template.spec.containers[0].image"], { "require-image-digest": "mandatory" }));
+            ['container "app" uses image "registry.example.com/web:1.4.2", which is not pinned by digest', "spec.template.spec.containers[0].image"], { "require-image-digest": "mandatory" }));
         it("passes a digest once enabled", () => assertNoViolation("require-image-digest", changed("Deployment", (d) => {
             d.spec.template.spec.containers[0].image = `registry.example.com/web:1.4.2@sha256:${"a".repeat(64)}`;
         }).filter((o) => o.kind === "Deployment"), { "require-image-digest": "advisory" }));
