@@ -146,7 +146,7 @@ export interface PlatformNetworkArgs {
      * Defaults to `one-per-zone`.
      */
     natGateways?: string;
-    /** VPC flow logs. Defaults to all traffic into a CloudWatch log group kept 90 days. */
+    /** VPC flow logs. Defaults to all traffic into a CloudWatch log group kept 90 days, encrypted with the VPC's own KMS key. */
     flowLogs?: VpcFlowLogArgs;
     /** Interface endpoints for ECR and STS and an S3 gateway endpoint, for nodes without internet egress. Defaults to false. */
     privateClusterEndpoints?: boolean;
