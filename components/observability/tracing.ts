@@ -11,7 +11,8 @@ import { childName } from "../lib/names";
 import { IrsaRole } from "../cluster/irsa";
 import { checkNamespace, checkReleaseName, NOBODY_UID, RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext } from "../autoscaling/common";
 import { HELM_CHARTS, OTEL_COLLECTOR_IMAGE } from "../../lib/versions";
-import { checkInteger, platformNamespace } from "./common";
+import { checkInteger, createNamespacePolicies, platformNamespace } from "./common";
+import { checkClusterCidrs, tracingPolicies } from "./network";
 import { DEFAULT_TRACING_NAMESPACE, INGEST_COLLECTOR, INSTRUMENTATION_NAME, SAMPLER_COLLECTOR } from "./instrumentation";
 import {
     DEFAULT_PORTS, DEFAULT_SAMPLING, ExporterSettings, SamplingSettings, checkExporter, checkSampling, ingestConfig, samplerConfig,
@@ -58,6 +59,14 @@ export interface TracingArgs {
     oidcProviderUrl?: pulumi.Input<string>;
     /** Namespace of the operator and the collectors, created with Pod Security restricted. Defaults to `tracing`. */
     namespace?: string;
+    /** Namespace Prometheus runs in: the only one that may reach the collectors' metrics port (8888). Defaults to `monitoring`. */
+    metricsNamespace?: string;
+    /**
+     * Address blocks of the cluster's nodes and API server endpoints (on EKS, the VPC's CIDR block). The
+     * NetworkPolicies allow the API server (443/6443), its webhook calls only from or to these blocks.
+     * Defaults to any address except the instance metadata one (still limited to those ports).
+     */
+    clusterCidrs?: string[];
     /** Helm release name of the operator. Defaults to `opentelemetry-operator`. */
     releaseName?: string;
     /** Tags on the IAM role (awsxray). Defaults to none. */
@@ -105,6 +114,8 @@ export function validateTracingArgs(args: TracingArgs, problems = new Problems()
         problems.check(ns !== (a.namespace ?? DEFAULT_TRACING_NAMESPACE), `instrumentedNamespaces[${i}]`, `"${ns}" is the collectors' own namespace`);
     });
     checkNamespace(problems, "namespace", a.namespace);
+    checkNamespace(problems, "metricsNamespace", a.metricsNamespace);
+    checkClusterCidrs(problems, "clusterCidrs", a.clusterCidrs);
     checkReleaseName(problems, "releaseName", a.releaseName);
     checkUserValues(problems, a.values, TRACING_OWNED);
     return problems;
@@ -222,6 +233,12 @@ export class Tracing extends pulumi.ComponentResource {
         const namespace = args.namespace ?? DEFAULT_TRACING_NAMESPACE;
         const releaseName = args.releaseName ?? DEFAULT_TRACING_RELEASE;
         const ns = platformNamespace(childName(name, "namespace"), namespace, "restricted", undefined, { parent: this });
+
+        // Default deny, then the operator's API traffic, OTLP from the instrumented namespaces into tier 1, tier 1 to
+        // tier 2, tier 2 to its exporter, and Prometheus's scrape (network.ts).
+        createNamespacePolicies(name, namespace, tracingPolicies({
+            namespace, instrumentedNamespaces: args.instrumentedNamespaces ?? [], exporter: args.exporter, metricsNamespace: args.metricsNamespace ?? "monitoring", clusterCidrs: args.clusterCidrs,
+        }), { parent: this, dependsOn: [ns] });
 
         const release = chartRelease(childName(name, "operator"), {
             chart: HELM_CHARTS.opentelemetryOperator,
