@@ -228,10 +228,11 @@ export interface DisruptionBudgetArgs {
     maxUnavailable?: string;
 }
 
-/** What every workload template takes: its pods, their identity and network, and their disruption budget. */
-export interface WorkloadArgs {
-    /** Namespace to deploy into (e.g. a ProductionNamespace's `name`). Required; `default` is refused. */
-    namespace: pulumi.Input<string>;
+/**
+ * What every workload template takes apart from its namespace: its pods, their identity and network, and their
+ * disruption budget. ProductionPlatform takes workloads in this form under the namespace they belong to.
+ */
+export interface WorkloadSpecArgs {
     /** The pod's containers. At least one; each with requests, an image pinned to a version, and ports or probes. */
     containers: ContainerArgs[];
     /**
@@ -266,4 +267,10 @@ export interface WorkloadArgs {
     terminationGracePeriodSeconds?: number;
     /** Extra annotations on the pod template. */
     podAnnotations?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+}
+
+/** What every workload template takes: its namespace, its pods, their identity and network, and their disruption budget. */
+export interface WorkloadArgs extends WorkloadSpecArgs {
+    /** Namespace to deploy into (e.g. a ProductionNamespace's `name`). Required; `default` is refused. */
+    namespace: pulumi.Input<string>;
 }

@@ -9,10 +9,10 @@ import {
 import * as d from "./defaults";
 import { commonLabels, disruptionBudget, selectorLabels, servicePorts, validateDisruptionBudget, validateReplicaCount } from "./pod";
 import { DEFAULT_TRACING_NAMESPACE, checkTracingOption, injectionAnnotations } from "../observability/instrumentation";
-import { WorkloadArgs, WorkloadTracingArgs } from "./types";
+import { WorkloadSpecArgs, WorkloadTracingArgs } from "./types";
 
-/** Arguments of a {@link WebService}. */
-export interface WebServiceArgs extends WorkloadArgs {
+/** A {@link WebService}'s arguments apart from its namespace (the form ProductionPlatform's namespaces take). */
+export interface WebServiceSpecArgs extends WorkloadSpecArgs {
     /**
      * Horizontal autoscaling (autoscaling/v2). On by default: min 3, max 10, CPU 70 %, scale down after a
      * 300 s window by at most 50 % a minute, scale up at once by up to 100 % per 30 s. Conflicts with `replicas`.
@@ -33,6 +33,12 @@ export interface WebServiceArgs extends WorkloadArgs {
      * and NetworkPolicy egress to the tier-1 collector's pods on OTLP TCP 4317/4318. Defaults to none (not traced).
      */
     tracing?: WorkloadTracingArgs;
+}
+
+/** Arguments of a {@link WebService}. */
+export interface WebServiceArgs extends WebServiceSpecArgs {
+    /** Namespace to deploy into (e.g. a ProductionNamespace's `name`). Required; `default` is refused. */
+    namespace: pulumi.Input<string>;
 }
 
 const SERVICE_TYPES = ["ClusterIP", "LoadBalancer"];
