@@ -2,7 +2,8 @@
  * ProductionPlatform: one environment of the production platform from one args object. The network and the
  * EKS cluster (EksCluster), the autoscalers, and the namespaces with their workloads, each built as soon as
  * what it needs exists: every add-on and every namespace waits only for the cluster's Kubernetes provider, a
- * workload only for its namespace (and the VPA's CRDs when it asks for a VerticalPodAutoscaler).
+ * workload only for its namespace (and the VPA's CRDs when it asks for a VerticalPodAutoscaler, Tracing when it
+ * is traced).
  */
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
@@ -17,7 +18,8 @@ import { ExporterSettings } from "../observability/collector";
 import { ClusterAccessEntryArgs, EksCluster, EksClusterArgs, EksNodeGroupArgs, eksClusterProblems } from "../cluster";
 import { InputProblem, Problems } from "../lib/errors";
 import { childName, dns1123LabelProblem } from "../lib/names";
-import { VpcFlowLogArgs } from "../network";
+import { VPC_DEFAULTS, VpcFlowLogArgs } from "../network/vpc";
+import { DEFAULT_TRACING_NAMESPACE, INSTRUMENTATION_NAME } from "../observability/instrumentation";
 import {
     ProductionNamespace, ProductionNamespaceArgs, StatefulService, StatefulServiceSpecArgs, WebService, WebServiceSpecArgs,
     validateProductionNamespaceArgs, validateStatefulServiceArgs, validateWebServiceArgs,
@@ -94,7 +96,11 @@ export interface PlatformObservabilityArgs {
     traceExporter?: ExporterSettings;
     /** Tail sampling. Defaults to Tracing's defaults (every error and slow trace, 5 % of the rest). */
     traceSampling?: PlatformTraceSamplingArgs;
-    /** Namespaces whose pods are instrumented (OpenTelemetry Instrumentation). Defaults to every platform namespace. */
+    /**
+     * Namespaces whose pods are instrumented: each gets Tracing's `Instrumentation` and may send OTLP to tier 1.
+     * Each must be one of the platform's namespaces; a WebService with `tracing` must be in one of them. Defaults
+     * to every platform namespace.
+     */
     tracedNamespaces?: string[];
 }
 
@@ -295,6 +301,10 @@ export function validateProductionPlatformArgs(name: string, args: ProductionPla
         const drill = args.backup?.drillNamespace;
         problems.check(drill === undefined || (args.namespaces ?? []).some((n) => n.name === drill), "backup.drillNamespace", `"${drill}" is not one of the platform's namespaces`);
     }
+    const platformNamespaces = (args.namespaces ?? []).map((n) => n?.name);
+    const traced = args.observability?.tracedNamespaces ?? platformNamespaces;
+    (args.observability?.tracedNamespaces ?? []).forEach((n, i) => problems.check(platformNamespaces.includes(n), `observability.tracedNamespaces[${i}]`,
+        `"${n}" is not one of the platform's namespaces: its Instrumentation needs a namespace the platform creates`));
     const namespaces = new Set<string>();
     const workloads = new Map<string, string>();
     (args.namespaces ?? []).forEach((ns, i) => {
@@ -319,6 +329,22 @@ export function validateProductionPlatformArgs(name: string, args: ProductionPla
             addAll(problems, `${at}.webServices[${j}].service`, validateWebServiceArgs(w.name, { ...w.service, namespace: ns.name }).items);
             problems.check(!w.service?.verticalPodAutoscaler || addons.verticalPodAutoscaler, `${at}.webServices[${j}].service.verticalPodAutoscaler`,
                 "needs the VerticalPodAutoscaler add-on (its CRDs): set addons.verticalPodAutoscaler to true");
+        });
+        (ns.webServices ?? []).forEach((w, j) => {
+            const t = w.service?.tracing;
+            if (t === undefined || t === null) {
+                return;
+            }
+            const path = `${at}.webServices[${j}].service.tracing`;
+            if (!problems.check(addons.tracing, path, "needs the tracing add-on (the operator injects the SDK): set addons.tracing to true")) {
+                return;
+            }
+            if (t.instrumentation === undefined || t.instrumentation === INSTRUMENTATION_NAME) {
+                problems.check(traced.includes(ns.name), path,
+                    `namespace ${ns.name} is not in observability.tracedNamespaces, so it has no Instrumentation to inject: add it there`);
+            }
+            problems.check(t.collectorNamespace === undefined || t.collectorNamespace === DEFAULT_TRACING_NAMESPACE, `${path}.collectorNamespace`,
+                `the platform's collectors run in ${DEFAULT_TRACING_NAMESPACE}, not ${t.collectorNamespace}`);
         });
         (ns.statefulServices ?? []).forEach((w, j) => {
             seen("statefulServices", j, w);
@@ -437,6 +463,8 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
     const built: BuiltPlatform = { cluster, namespaces: [], workloads: [], imageRepositories: [] };
     const obs = args.observability ?? {};
     const irsa = { region: cluster.region, oidcProviderArn: cluster.oidcProviderArn, oidcProviderUrl: cluster.oidcProviderUrl };
+    // The observability namespaces' NetworkPolicies reach the API server, kubelets and webhooks inside the VPC only.
+    const clusterCidrs = [args.network?.cidrBlock ?? VPC_DEFAULTS.cidrBlock];
     if (addons.clusterAutoscaler) {
         built.clusterAutoscaler = new ClusterAutoscaler(childName(name, "cluster-autoscaler"), {
             clusterName: cluster.clusterName,
@@ -456,6 +484,7 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
     if (addons.monitoring) {
         built.monitoring = new Monitoring(childName(name, "monitoring"), {
             prometheus: { storageClassName: cluster.storageClassName },
+            clusterCidrs,
             ...(obs.alertReceivers ? { receivers: obs.alertReceivers } : {}),
             ...(obs.grafanaAdminSecret ? { grafanaAdminSecret: obs.grafanaAdminSecret } : {}),
         }, onCluster);
@@ -469,6 +498,7 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
     if (addons.logging) {
         built.logging = new Logging(childName(name, "logging"), {
             clusterName: cluster.clusterName, ...irsa,
+            clusterCidrs,
             ...(obs.logRetentionDays ? { retentionDays: obs.logRetentionDays } : {}),
             tags: clusterArgs.tags,
         }, onCluster);
@@ -504,21 +534,12 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
         });
     }
 
+    // Namespaces first, then Tracing (its Instrumentation objects go into them), then the workloads: a traced
+    // WebService waits for Tracing, so its pods are created when the Instrumentation the operator injects exists.
     for (const ns of args.namespaces ?? []) {
         // A ProductionNamespace's name is the Kubernetes namespace's name.
-        const namespace = new ProductionNamespace(ns.name, ns.settings ?? {}, onCluster);
-        built.namespaces.push(namespace);
-        for (const w of ns.statefulServices ?? []) {
-            built.workloads.push({ name: w.name, component: new StatefulService(w.name, { ...w.service, namespace: namespace.name }, onCluster) });
-        }
-        for (const w of ns.webServices ?? []) {
-            // A VerticalPodAutoscaler object needs the VPA's CRDs first; nothing else orders a workload after an add-on.
-            const vpa = w.service.verticalPodAutoscaler && built.verticalPodAutoscaler ? { dependsOn: [built.verticalPodAutoscaler] } : {};
-            built.workloads.push({ name: w.name, component: new WebService(w.name, { ...w.service, namespace: namespace.name }, { ...onCluster, ...vpa }) });
-        }
+        built.namespaces.push(new ProductionNamespace(ns.name, ns.settings ?? {}, onCluster));
     }
-
-    // Tracing instruments namespaces: its Instrumentation objects wait for the platform namespaces they go into.
     if (addons.tracing) {
         const traced = obs.tracedNamespaces ?? (args.namespaces ?? []).map((n) => n.name);
         const mine = built.namespaces.filter((_, i) => traced.includes(args.namespaces![i].name));
@@ -526,10 +547,25 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
             exporter: obs.traceExporter ?? PLATFORM_DEFAULTS.traceExporter,
             ...(obs.traceSampling ? { sampling: obs.traceSampling } : {}),
             instrumentedNamespaces: traced,
+            clusterCidrs,
             ...irsa,
             tags: clusterArgs.tags,
         }, mine.length > 0 ? { ...onCluster, dependsOn: mine } : onCluster);
     }
+    (args.namespaces ?? []).forEach((ns, i) => {
+        const namespace = built.namespaces[i];
+        for (const w of ns.statefulServices ?? []) {
+            built.workloads.push({ name: w.name, component: new StatefulService(w.name, { ...w.service, namespace: namespace.name }, onCluster) });
+        }
+        for (const w of ns.webServices ?? []) {
+            // A VerticalPodAutoscaler object needs the VPA's CRDs first; nothing else orders a workload after an add-on.
+            const after = [
+                ...(w.service.verticalPodAutoscaler && built.verticalPodAutoscaler ? [built.verticalPodAutoscaler] : []),
+                ...(w.service.tracing && built.tracing ? [built.tracing] : []),
+            ];
+            built.workloads.push({ name: w.name, component: new WebService(w.name, { ...w.service, namespace: namespace.name }, after.length > 0 ? { ...onCluster, dependsOn: after } : onCluster) });
+        }
+    });
     // The restore drill restores a backed-up namespace from the frequent schedule.
     const drillNamespace = args.backup?.drillNamespace ?? backedUp[0];
     if (built.velero && (args.backup?.restoreDrill ?? true) && drillNamespace) {

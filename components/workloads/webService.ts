@@ -8,7 +8,8 @@ import {
 } from "./common";
 import * as d from "./defaults";
 import { commonLabels, disruptionBudget, selectorLabels, servicePorts, validateDisruptionBudget, validateReplicaCount } from "./pod";
-import { WorkloadSpecArgs } from "./types";
+import { DEFAULT_TRACING_NAMESPACE, checkTracingOption, injectionAnnotations } from "../observability/instrumentation";
+import { WorkloadSpecArgs, WorkloadTracingArgs } from "./types";
 
 /** A {@link WebService}'s arguments apart from its namespace (the form ProductionPlatform's namespaces take). */
 export interface WebServiceSpecArgs extends WorkloadSpecArgs {
@@ -26,6 +27,12 @@ export interface WebServiceSpecArgs extends WorkloadSpecArgs {
     serviceType?: string;
     /** Create a VerticalPodAutoscaler in Off mode: recommendations only, pods are never restarted. Defaults to false. */
     verticalPodAutoscaler?: boolean;
+    /**
+     * Opt the pods into OpenTelemetry auto-instrumentation: the operator's injection annotation for the language
+     * (naming the `Instrumentation` of the workload's namespace, which Tracing creates for its `instrumentedNamespaces`)
+     * and NetworkPolicy egress to the tier-1 collector's pods on OTLP TCP 4317/4318. Defaults to none (not traced).
+     */
+    tracing?: WorkloadTracingArgs;
 }
 
 /** Arguments of a {@link WebService}. */
@@ -52,6 +59,7 @@ export function validateWebServiceArgs(name: string, args: WebServiceArgs): Prob
     if (args.serviceType !== undefined) {
         problems.check(SERVICE_TYPES.includes(args.serviceType), "serviceType", `"${args.serviceType}" is not one of ${SERVICE_TYPES.join(", ")}`);
     }
+    checkTracingOption(problems, "tracing", args.tracing, (args.containers ?? []).map((c) => c?.name));
     const hasPorts = (args.containers ?? []).some((c) => (c.ports ?? []).length > 0);
     problems.check(hasPorts || !Array.isArray(args.containers) || args.containers.length === 0, "containers",
         "a WebService serves traffic: at least one container needs a port");
@@ -99,7 +107,10 @@ export class WebService extends pulumi.ComponentResource {
                 revisionHistoryLimit: 5,
                 selector: { matchLabels: selector },
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
-                template: podTemplate(args, labels, selector, sa.metadata.name, { revisionKey: "pod-template-hash" }),
+                template: podTemplate(args, labels, selector, sa.metadata.name, {
+                    revisionKey: "pod-template-hash",
+                    annotations: args.tracing ? injectionAnnotations(args.tracing) : undefined,
+                }),
             },
         }, { parent: this });
 
@@ -124,6 +135,7 @@ export class WebService extends pulumi.ComponentResource {
             egressTo: args.egressTo ?? [],
             metrics: args.metricsPort !== undefined ? { port: args.metricsPort, namespace: args.metricsNamespace ?? d.DEFAULT_METRICS_NAMESPACE } : undefined,
             allowDns: args.allowDns ?? true,
+            tracingCollectorNamespace: args.tracing ? args.tracing.collectorNamespace ?? DEFAULT_TRACING_NAMESPACE : undefined,
         });
 
         if (args.verticalPodAutoscaler) {
