@@ -374,7 +374,9 @@ export class EksCluster extends pulumi.ComponentResource {
         } else {
             // The flow-log key is deleted after the cluster's window unless the network says otherwise.
             const network: VpcArgs = { tags, ...args.network, clusterName };
-            network.flowLogs = { kmsDeletionWindowDays: window, ...args.network?.flowLogs };
+            if (args.network?.flowLogs?.kmsKeyArn === undefined) {
+                network.flowLogs = { kmsDeletionWindowDays: window, ...args.network?.flowLogs };
+            }
             const vpc = new Vpc(childName(name, "network"), network, parent);
             vpcId = vpc.vpcId;
             zoneNames = vpc.availabilityZones;

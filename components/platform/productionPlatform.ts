@@ -220,6 +220,12 @@ export interface ProductionPlatformArgs {
     accessEntries?: ClusterAccessEntryArgs[];
     /** Days the control-plane log group keeps logs. Defaults to 90. */
     logRetentionDays?: number;
+    /**
+     * ARN of a KMS key that encrypts the control-plane log group (EksCluster's `controlPlaneLogsKmsKeyArn`); its policy
+     * must let CloudWatch Logs of the region use it for `/aws/eks/<clusterName>/cluster`. Defaults to a rotating key
+     * the cluster creates for that group only.
+     */
+    controlPlaneLogsKmsKeyArn?: pulumi.Input<string>;
     /** Add-on switches. Defaults to every add-on on. */
     addons?: PlatformAddonsArgs;
     /** Observability settings. Defaults to the components' defaults, traces to AWS X-Ray. */
@@ -253,6 +259,7 @@ export function platformClusterArgs(name: string, args: ProductionPlatformArgs):
         ...(args.accessEntries ? { accessEntries: args.accessEntries } : {}),
         ...(args.nodeGroup ? { nodeGroup: args.nodeGroup } : {}),
         ...(args.logRetentionDays !== undefined ? { logRetentionDays: args.logRetentionDays } : {}),
+        ...(args.controlPlaneLogsKmsKeyArn !== undefined ? { controlPlaneLogsKmsKeyArn: args.controlPlaneLogsKmsKeyArn } : {}),
         tags: platformTags(args),
     };
 }

@@ -110,6 +110,13 @@ describe("EksCluster (components/cluster)", () => {
         assert.strictEqual(own.mocks.get("aws:kms/key:Key", "prod-network-flow-logs-key").inputs.deletionWindowInDays, 20);
     });
 
+    it("uses a flow-log key the user gives for the network, whatever the cluster's deletion window", async () => {
+        const given = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const { mocks: m } = await build({ network: { availabilityZones: ZONES, flowLogs: { kmsKeyArn: given } }, kmsDeletionWindowDays: 7 });
+        assert.strictEqual(m.get("aws:cloudwatch/logGroup:LogGroup", "prod-network-flow-logs").inputs.kmsKeyId, given);
+        assert.deepStrictEqual(m.ofType("aws:kms/key:Key").map((k) => k.name).sort(), ["prod-control-plane-logs-key", "prod-secrets"]);
+    });
+
     it("uses a key the user gives for the control-plane logs instead of creating one", async () => {
         const given = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
         const { mocks: m, cluster: c } = await build({ network: { availabilityZones: ZONES }, controlPlaneLogsKmsKeyArn: given });
