@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler } from "../autoscaling";
 import { ObjectLockArgs, RestoreDrill, Velero } from "../backup";
 import { GitOps, ImageRepository } from "../delivery";
-import { GitOpsLocalAccountArgs, GitOpsSsoArgs, GitOpsTeamArgs } from "../delivery/argocd";
+import { GitOpsArgs, GitOpsLocalAccountArgs, GitOpsSsoArgs, GitOpsTeamArgs, validateGitOpsArgs } from "../delivery/argocd";
 import { Logging, Monitoring, Tracing } from "../observability";
 import { AlertReceiver } from "../observability/alertmanager";
 import { ExporterSettings } from "../observability/collector";
@@ -280,6 +280,30 @@ function addAll(problems: Problems, prefix: string, items: InputProblem[]): void
     }
 }
 
+/** The GitOps args the platform builds its Argo CD from: the platform's namespaces and its `delivery` settings. */
+export function platformGitOpsArgs(args: ProductionPlatformArgs): GitOpsArgs {
+    const d = args.delivery ?? {};
+    return {
+        productionNamespaces: (args.namespaces ?? []).map((n) => n?.name),
+        ...(d.domain ? { domain: d.domain } : {}),
+        ...(d.sso ? { sso: d.sso } : {}),
+        ...(d.localAccounts ? { localAccounts: d.localAccounts } : {}),
+        ...(d.admins ? { admins: d.admins } : {}),
+        ...(d.teams ? { teams: d.teams } : {}),
+    };
+}
+
+/** GitOps' own checks of what the platform would pass it, at the platform's property paths. */
+function gitOpsProblems(args: ProductionPlatformArgs, problems: Problems): void {
+    for (const p of validateGitOpsArgs(platformGitOpsArgs(args)).items) {
+        const at = p.propertyPath;
+        // productionNamespaces is the platform's own namespace list; its entries are checked as namespaces[i].name.
+        if (!at.startsWith("productionNamespaces")) {
+            problems.add(at === "" ? "delivery" : `delivery.${at}`, p.reason);
+        }
+    }
+}
+
 /** Every problem with a ProductionPlatform's args, its cluster's, its namespaces' and its workloads' (empty when fine). */
 export function validateProductionPlatformArgs(name: string, args: ProductionPlatformArgs): Problems {
     const problems = new Problems();
@@ -299,6 +323,9 @@ export function validateProductionPlatformArgs(name: string, args: ProductionPla
     eksClusterProblems(name, platformClusterArgs(name, args), problems);
 
     const addons = platformAddons(args);
+    if (addons.gitOps) {
+        gitOpsProblems(args, problems);
+    }
     if (addons.backups) {
         const replica = args.backup?.replicaRegion;
         if (problems.check(typeof replica === "string" && replica !== "", "backup.replicaRegion", "is required while the backups add-on is on (the region of the replica bucket)")) {
@@ -524,15 +551,7 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
         }, onCluster);
     }
     if (addons.gitOps) {
-        const d = args.delivery ?? {};
-        built.gitOps = new GitOps(childName(name, "gitops"), {
-            productionNamespaces: (args.namespaces ?? []).map((n) => n.name),
-            ...(d.domain ? { domain: d.domain } : {}),
-            ...(d.sso ? { sso: d.sso } : {}),
-            ...(d.localAccounts ? { localAccounts: d.localAccounts } : {}),
-            ...(d.admins ? { admins: d.admins } : {}),
-            ...(d.teams ? { teams: d.teams } : {}),
-        }, onCluster);
+        built.gitOps = new GitOps(childName(name, "gitops"), platformGitOpsArgs(args), onCluster);
     }
     for (const repo of args.delivery?.imageRepositories ?? []) {
         built.imageRepositories.push({

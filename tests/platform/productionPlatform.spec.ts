@@ -178,6 +178,20 @@ describe("ProductionPlatform input checks", () => {
         assert.deepStrictEqual(mocks.registrations, []);
     });
 
+    it("builds Argo CD for a platform without namespaces, and refuses a team namespace the platform lacks before anything is registered", async () => {
+        assert.deepStrictEqual(validateProductionPlatformArgs("p", { environment: "dev", namespaces: [], addons: { backups: false } }).items, []);
+        const { mocks: empty } = await build({ ...ARGS, namespaces: [], addons: { backups: false } });
+        assert.strictEqual(empty.ofType("k8sprod:delivery:GitOps").length, 1);
+        const mocks = await freshMocks();
+        const e = await refused(() => new ProductionPlatform("bad", {
+            environment: "dev", availabilityZones: ZONES, addons: { backups: false }, namespaces: [shop],
+            delivery: { teams: [{ name: "pay", sourceRepos: ["https://github.com/acme/pay.git"], namespaces: ["payments"] }] },
+        }));
+        assert.deepStrictEqual(paths(e), ["delivery.teams[0].namespaces[0]"]);
+        assert.match(e.message, /"payments" is not a ProductionNamespace of the platform \(shop\)/);
+        assert.deepStrictEqual(mocks.registrations, []);
+    });
+
     it("accepts the stacks' shape without a region (the stack's aws:region then applies)", () => {
         assert.deepStrictEqual(validateProductionPlatformArgs("p", { environment: "dev", availabilityZones: ["us-east-1a", "us-east-1b"], backup: { replicaRegion: "us-west-2" } }).items, []);
     });
