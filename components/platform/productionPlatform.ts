@@ -8,11 +8,15 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler } from "../autoscaling";
-import { ObjectLockArgs, RestoreDrill, Velero } from "../backup";
-import { GitOps, ImageRepository } from "../delivery";
+import { ClusterAutoscaler, ClusterAutoscalerArgs, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler, validateClusterAutoscalerArgs } from "../autoscaling";
+import {
+    ObjectLockArgs, RestoreDrill, RestoreDrillArgs, Velero, VeleroArgs, validateRestoreDrillArgs, validateVeleroArgs,
+} from "../backup";
+import { GitOps, ImageRepository, ImageRepositoryArgs, validateImageRepositoryArgs } from "../delivery";
 import { GitOpsArgs, GitOpsLocalAccountArgs, GitOpsSsoArgs, GitOpsTeamArgs, validateGitOpsArgs } from "../delivery/argocd";
-import { Logging, Monitoring, Tracing } from "../observability";
+import {
+    Logging, LoggingArgs, Monitoring, MonitoringArgs, Tracing, TracingArgs, validateLoggingArgs, validateMonitoringArgs, validateTracingArgs,
+} from "../observability";
 import { AlertReceiver } from "../observability/alertmanager";
 import { ExporterSettings } from "../observability/collector";
 import { ClusterAccessEntryArgs, EksCluster, EksClusterArgs, EksNodeGroupArgs, eksClusterProblems } from "../cluster";
@@ -304,6 +308,219 @@ function gitOpsProblems(args: ProductionPlatformArgs, problems: Problems): void 
     }
 }
 
+/**
+ * What the platform's add-ons take from the cluster rather than from the user: deploy-time values (the cluster's
+ * name, region, IAM OIDC provider and default StorageClass).
+ */
+export interface PlatformClusterValues {
+    clusterName: pulumi.Input<string>;
+    region: pulumi.Input<string>;
+    oidcProviderArn: pulumi.Input<string>;
+    oidcProviderUrl: pulumi.Input<string>;
+    storageClassName: pulumi.Input<string>;
+}
+
+/** What the restore drill takes from Velero (deploy-time values). */
+export interface PlatformVeleroValues {
+    frequentScheduleName: pulumi.Input<string>;
+    namespace: pulumi.Input<string>;
+}
+
+/** The NetworkPolicies of the observability namespaces reach the API server, kubelets and webhooks inside the VPC only. */
+function clusterCidrs(args: ProductionPlatformArgs): string[] {
+    return [args.network?.cidrBlock ?? VPC_DEFAULTS.cidrBlock];
+}
+
+/** The ClusterAutoscaler args the platform builds (the cluster's values from `cluster`). */
+export function platformClusterAutoscalerArgs(name: string, args: ProductionPlatformArgs, cluster: PlatformClusterValues): ClusterAutoscalerArgs {
+    const clusterArgs = platformClusterArgs(name, args);
+    return {
+        clusterName: cluster.clusterName,
+        region: cluster.region,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        kubernetesVersion: clusterArgs.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
+        tags: clusterArgs.tags,
+    };
+}
+
+/** The Monitoring args the platform builds from `observability` (the StorageClass from `cluster`). */
+export function platformMonitoringArgs(args: ProductionPlatformArgs, cluster: PlatformClusterValues): MonitoringArgs {
+    const obs = args.observability ?? {};
+    return {
+        prometheus: { storageClassName: cluster.storageClassName },
+        clusterCidrs: clusterCidrs(args),
+        ...(obs.alertReceivers ? { receivers: obs.alertReceivers } : {}),
+        ...(obs.grafanaAdminSecret ? { grafanaAdminSecret: obs.grafanaAdminSecret } : {}),
+    };
+}
+
+/** The Logging args the platform builds from `observability` (the cluster's name and IRSA values from `cluster`). */
+export function platformLoggingArgs(args: ProductionPlatformArgs, cluster: PlatformClusterValues): LoggingArgs {
+    const obs = args.observability ?? {};
+    return {
+        clusterName: cluster.clusterName,
+        region: cluster.region, oidcProviderArn: cluster.oidcProviderArn, oidcProviderUrl: cluster.oidcProviderUrl,
+        clusterCidrs: clusterCidrs(args),
+        ...(obs.logRetentionDays ? { retentionDays: obs.logRetentionDays } : {}),
+        tags: platformTags(args),
+    };
+}
+
+/** The namespaces Tracing instruments: `observability.tracedNamespaces`, or every platform namespace. */
+export function platformTracedNamespaces(args: ProductionPlatformArgs): string[] {
+    return args.observability?.tracedNamespaces ?? (args.namespaces ?? []).map((n) => n?.name);
+}
+
+/** The Tracing args the platform builds from `observability` (the IRSA values from `cluster`). */
+export function platformTracingArgs(args: ProductionPlatformArgs, cluster: PlatformClusterValues): TracingArgs {
+    const obs = args.observability ?? {};
+    return {
+        exporter: obs.traceExporter ?? PLATFORM_DEFAULTS.traceExporter,
+        ...(obs.traceSampling ? { sampling: obs.traceSampling } : {}),
+        instrumentedNamespaces: platformTracedNamespaces(args),
+        clusterCidrs: clusterCidrs(args),
+        region: cluster.region, oidcProviderArn: cluster.oidcProviderArn, oidcProviderUrl: cluster.oidcProviderUrl,
+        tags: platformTags(args),
+    };
+}
+
+/** The platform namespaces whose settings ask for backups (Velero's frequent schedule), in order. */
+function backedUpNamespaces(args: ProductionPlatformArgs): string[] {
+    return (args.namespaces ?? []).filter((n) => n?.settings?.backup).map((n) => n.name);
+}
+
+/** The Velero args the platform builds from `backup` and the namespaces (the cluster's values from `cluster`). */
+export function platformVeleroArgs(args: ProductionPlatformArgs, cluster: PlatformClusterValues): VeleroArgs {
+    return {
+        clusterName: cluster.clusterName,
+        region: args.region ?? cluster.region,
+        replicaRegion: args.backup?.replicaRegion as string,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcProviderUrl: cluster.oidcProviderUrl,
+        backupNamespaces: backedUpNamespaces(args),
+        ...(args.backup?.objectLock ? { objectLock: args.backup.objectLock } : {}),
+        tags: platformTags(args),
+    };
+}
+
+/** The namespace the restore drill restores, or undefined when there is no drill (switched off, or nothing backed up). */
+export function platformDrillNamespace(args: ProductionPlatformArgs): string | undefined {
+    if (!platformAddons(args).backups || !(args.backup?.restoreDrill ?? true)) {
+        return undefined;
+    }
+    return args.backup?.drillNamespace ?? backedUpNamespaces(args)[0];
+}
+
+/** The RestoreDrill args the platform builds from `backup` (the schedule and namespace from Velero), or undefined when there is no drill. */
+export function platformRestoreDrillArgs(args: ProductionPlatformArgs, velero: PlatformVeleroValues): RestoreDrillArgs | undefined {
+    const sourceNamespace = platformDrillNamespace(args);
+    if (sourceNamespace === undefined) {
+        return undefined;
+    }
+    return {
+        sourceNamespace,
+        scheduleName: velero.frequentScheduleName,
+        veleroNamespace: velero.namespace,
+        ...(args.backup?.restoreDrillImage ? { image: args.backup.restoreDrillImage } : {}),
+        ...(args.backup?.pushgatewayUrl ? { pushgatewayUrl: args.backup.pushgatewayUrl } : {}),
+    };
+}
+
+/** The ImageRepository args of each entry of `delivery.imageRepositories`. */
+export function platformImageRepositoryArgs(args: ProductionPlatformArgs): Array<{ name: string; args: ImageRepositoryArgs }> {
+    return (args.delivery?.imageRepositories ?? []).map((repo) => ({ name: repo, args: { repositoryName: repo, tags: platformTags(args) } }));
+}
+
+/**
+ * Stand-ins for the cluster's and Velero's deploy-time values while the platform's args are checked: Outputs, which
+ * the children's validators leave to deploy time as they do the real ones.
+ */
+function deployTimeValues(): PlatformClusterValues & PlatformVeleroValues {
+    const later = (what: string) => pulumi.output(`<${what} at deploy time>`);
+    return {
+        clusterName: later("clusterName"), region: later("region"), oidcProviderArn: later("oidcProviderArn"),
+        oidcProviderUrl: later("oidcProviderUrl"), storageClassName: later("storageClassName"),
+        frequentScheduleName: later("frequentScheduleName"), namespace: later("veleroNamespace"),
+    };
+}
+
+/**
+ * Adds a child's problems at the platform's paths: each `[childPath, platformPath]` pair renames a child property
+ * (and what lies under it) to the platform setting it comes from. A problem the platform or an earlier check has
+ * already reported at that path is not repeated. A problem at a path no pair names concerns a value the platform
+ * fills in itself; it is still reported, under `fallback`, never dropped.
+ */
+function addChildProblems(problems: Problems, child: string, items: InputProblem[], pairs: Array<[string, string]>, fallback: string): void {
+    const before = new Set(problems.items.map((p) => p.propertyPath));
+    for (const p of items) {
+        const pair = pairs.find(([from]) => p.propertyPath === from || p.propertyPath.startsWith(`${from}.`) || p.propertyPath.startsWith(`${from}[`));
+        if (!pair) {
+            problems.add(fallback, `${child}'s ${p.propertyPath || "args"}: ${p.reason}`);
+        } else if (!before.has(pair[1] + p.propertyPath.slice(pair[0].length))) {
+            problems.add(pair[1] + p.propertyPath.slice(pair[0].length), p.reason);
+        }
+    }
+}
+
+/** The platform path of a child's `clusterCidrs` problem: the VPC block it is made of. */
+const CIDRS: [string, string] = ["clusterCidrs", "network.cidrBlock"];
+
+/**
+ * The add-ons' own checks of what the platform would pass them (Monitoring, Logging, Tracing, ClusterAutoscaler,
+ * Velero, RestoreDrill, the ECR repositories), each only while it is on, at the platform's property paths.
+ * metrics-server, the VPA and prometheus-adapter take no user settings.
+ */
+function addonProblems(name: string, args: ProductionPlatformArgs, problems: Problems): void {
+    const addons = platformAddons(args);
+    const later = deployTimeValues();
+    const nsName = (i: number): string => `namespaces[${i}].name`;
+    if (addons.clusterAutoscaler) {
+        addChildProblems(problems, "ClusterAutoscaler", validateClusterAutoscalerArgs(platformClusterAutoscalerArgs(name, args, later)).items,
+            [["kubernetesVersion", "kubernetesVersion"], ["tags", "tags"]], "addons.clusterAutoscaler");
+    }
+    if (addons.monitoring) {
+        addChildProblems(problems, "Monitoring", validateMonitoringArgs(platformMonitoringArgs(args, later)).items,
+            [["receivers", "observability.alertReceivers"], ["grafanaAdminSecret", "observability.grafanaAdminSecret"], CIDRS], "addons.monitoring");
+    }
+    if (addons.logging) {
+        addChildProblems(problems, "Logging", validateLoggingArgs(platformLoggingArgs(args, later)).items,
+            [["retentionDays", "observability.logRetentionDays"], CIDRS, ["tags", "tags"]], "addons.logging");
+    }
+    if (addons.tracing) {
+        // Tracing's instrumented namespaces are tracedNamespaces when given, else the platform's namespaces in order.
+        const instrumented: Array<[string, string]> = args.observability?.tracedNamespaces !== undefined
+            ? [["instrumentedNamespaces", "observability.tracedNamespaces"]]
+            : (args.namespaces ?? []).map((_, i) => [`instrumentedNamespaces[${i}]`, nsName(i)]);
+        addChildProblems(problems, "Tracing", validateTracingArgs(platformTracingArgs(args, later)).items,
+            [["exporter", "observability.traceExporter"], ["sampling", "observability.traceSampling"], ...instrumented, CIDRS, ["tags", "tags"]],
+            "addons.tracing");
+    }
+    if (addons.backups) {
+        const backedUp = (args.namespaces ?? []).map((n, i) => (n?.settings?.backup ? i : -1)).filter((i) => i >= 0);
+        addChildProblems(problems, "Velero", validateVeleroArgs(platformVeleroArgs(args, later)).items, [
+            ["replicaRegion", "backup.replicaRegion"], ["region", "region"], ["objectLock", "backup.objectLock"], ["tags", "tags"],
+            ...backedUp.map((j, k): [string, string] => [`backupNamespaces[${k}]`, nsName(j)]),
+        ], "addons.backups");
+        const drill = platformRestoreDrillArgs(args, later);
+        if (drill) {
+            const source = args.backup?.drillNamespace !== undefined ? "backup.drillNamespace" : nsName(backedUp[0]);
+            addChildProblems(problems, "RestoreDrill", validateRestoreDrillArgs(drill).items, [
+                ["sourceNamespace", source], ["image", "backup.restoreDrillImage"], ["pushgatewayUrl", "backup.pushgatewayUrl"],
+            ], "backup.restoreDrill");
+        }
+    }
+    const repos = platformImageRepositoryArgs(args);
+    const childKey = (repo: string) => String(repo).replace(/[^a-z0-9-]/g, "-");
+    repos.forEach((r, i) => {
+        const j = repos.findIndex((o) => childKey(o.name) === childKey(r.name));
+        problems.check(j === i, `delivery.imageRepositories[${i}]`, repos[j].name === r.name ? `"${r.name}" is listed twice`
+            : `"${r.name}" and "${repos[j].name}" (delivery.imageRepositories[${j}]) give the same resource name (<name>-ecr-${childKey(r.name)}); keep one`);
+        addChildProblems(problems, "ImageRepository", validateImageRepositoryArgs(r.name, r.args).items,
+            [["repositoryName", `delivery.imageRepositories[${i}]`], ["name", `delivery.imageRepositories[${i}]`], ["tags", "tags"]], "delivery.imageRepositories");
+    });
+}
+
 /** Every problem with a ProductionPlatform's args, its cluster's, its namespaces' and its workloads' (empty when fine). */
 export function validateProductionPlatformArgs(name: string, args: ProductionPlatformArgs): Problems {
     const problems = new Problems();
@@ -327,16 +544,12 @@ export function validateProductionPlatformArgs(name: string, args: ProductionPla
         gitOpsProblems(args, problems);
     }
     if (addons.backups) {
-        const replica = args.backup?.replicaRegion;
-        if (problems.check(typeof replica === "string" && replica !== "", "backup.replicaRegion", "is required while the backups add-on is on (the region of the replica bucket)")) {
-            problems.check(REGION.test(replica!), "backup.replicaRegion", `"${replica}" is not an AWS region name (like us-west-2)`);
-            problems.check(replica !== args.region, "backup.replicaRegion", `must differ from region ${args.region}: a replica in the same region does not survive that region's loss`);
-        }
+        // backup.replicaRegion is Velero's replicaRegion: Velero's checks (below) require it and refuse the platform's region.
         const drill = args.backup?.drillNamespace;
         problems.check(drill === undefined || (args.namespaces ?? []).some((n) => n.name === drill), "backup.drillNamespace", `"${drill}" is not one of the platform's namespaces`);
     }
     const platformNamespaces = (args.namespaces ?? []).map((n) => n?.name);
-    const traced = args.observability?.tracedNamespaces ?? platformNamespaces;
+    const traced = platformTracedNamespaces(args);
     (args.observability?.tracedNamespaces ?? []).forEach((n, i) => problems.check(platformNamespaces.includes(n), `observability.tracedNamespaces[${i}]`,
         `"${n}" is not one of the platform's namespaces: its Instrumentation needs a namespace the platform creates`));
     const namespaces = new Set<string>();
@@ -385,6 +598,8 @@ export function validateProductionPlatformArgs(name: string, args: ProductionPla
             addAll(problems, `${at}.statefulServices[${j}].service`, validateStatefulServiceArgs(w.name, { ...w.service, namespace: ns.name }).items);
         });
     });
+    // The add-ons last: a problem the platform's own checks named above is not repeated in an add-on's words.
+    addonProblems(name, args, problems);
     return problems;
 }
 
@@ -495,19 +710,9 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
     // Everything below needs only the cluster's provider (and, for the autoscaler, its IAM identity).
     const onCluster: pulumi.ComponentResourceOptions = { ...onAws, providers: { ...(awsProvider ? { aws: awsProvider } : {}), kubernetes: cluster.provider } };
     const built: BuiltPlatform = { cluster, namespaces: [], workloads: [], imageRepositories: [] };
-    const obs = args.observability ?? {};
-    const irsa = { region: cluster.region, oidcProviderArn: cluster.oidcProviderArn, oidcProviderUrl: cluster.oidcProviderUrl };
-    // The observability namespaces' NetworkPolicies reach the API server, kubelets and webhooks inside the VPC only.
-    const clusterCidrs = [args.network?.cidrBlock ?? VPC_DEFAULTS.cidrBlock];
+    // The add-ons' args are built by the same functions validateProductionPlatformArgs checks them with.
     if (addons.clusterAutoscaler) {
-        built.clusterAutoscaler = new ClusterAutoscaler(childName(name, "cluster-autoscaler"), {
-            clusterName: cluster.clusterName,
-            region: cluster.region,
-            oidcProviderArn: cluster.oidcProviderArn,
-            oidcProviderUrl: cluster.oidcProviderUrl,
-            kubernetesVersion: clusterArgs.kubernetesVersion ?? DEFAULT_KUBERNETES_VERSION,
-            tags: clusterArgs.tags,
-        }, onCluster);
+        built.clusterAutoscaler = new ClusterAutoscaler(childName(name, "cluster-autoscaler"), platformClusterAutoscalerArgs(name, args, cluster), onCluster);
     }
     if (addons.metricsServer) {
         built.metricsServer = new MetricsServer(childName(name, "metrics-server"), {}, onCluster);
@@ -516,12 +721,7 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
         built.verticalPodAutoscaler = new VerticalPodAutoscaler(childName(name, "vpa"), {}, onCluster);
     }
     if (addons.monitoring) {
-        built.monitoring = new Monitoring(childName(name, "monitoring"), {
-            prometheus: { storageClassName: cluster.storageClassName },
-            clusterCidrs,
-            ...(obs.alertReceivers ? { receivers: obs.alertReceivers } : {}),
-            ...(obs.grafanaAdminSecret ? { grafanaAdminSecret: obs.grafanaAdminSecret } : {}),
-        }, onCluster);
+        built.monitoring = new Monitoring(childName(name, "monitoring"), platformMonitoringArgs(args, cluster), onCluster);
     }
     if (addons.prometheusAdapter) {
         // With Monitoring, the adapter reads its Prometheus (and waits for it); without, its default URL.
@@ -530,33 +730,18 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
             built.monitoring ? { ...onCluster, dependsOn: [built.monitoring] } : onCluster);
     }
     if (addons.logging) {
-        built.logging = new Logging(childName(name, "logging"), {
-            clusterName: cluster.clusterName, ...irsa,
-            clusterCidrs,
-            ...(obs.logRetentionDays ? { retentionDays: obs.logRetentionDays } : {}),
-            tags: clusterArgs.tags,
-        }, onCluster);
+        built.logging = new Logging(childName(name, "logging"), platformLoggingArgs(args, cluster), onCluster);
     }
-    const backedUp = (args.namespaces ?? []).filter((n) => n.settings?.backup).map((n) => n.name);
     if (addons.backups) {
-        built.velero = new Velero(childName(name, "velero"), {
-            clusterName: cluster.clusterName,
-            region: args.region ?? cluster.region,
-            replicaRegion: args.backup!.replicaRegion!,
-            oidcProviderArn: cluster.oidcProviderArn,
-            oidcProviderUrl: cluster.oidcProviderUrl,
-            backupNamespaces: backedUp,
-            ...(args.backup?.objectLock ? { objectLock: args.backup.objectLock } : {}),
-            tags: clusterArgs.tags,
-        }, onCluster);
+        built.velero = new Velero(childName(name, "velero"), platformVeleroArgs(args, cluster), onCluster);
     }
     if (addons.gitOps) {
         built.gitOps = new GitOps(childName(name, "gitops"), platformGitOpsArgs(args), onCluster);
     }
-    for (const repo of args.delivery?.imageRepositories ?? []) {
+    for (const repo of platformImageRepositoryArgs(args)) {
         built.imageRepositories.push({
-            name: repo,
-            component: new ImageRepository(childName(name, "ecr", repo.replace(/[^a-z0-9-]/g, "-")), { repositoryName: repo, tags: clusterArgs.tags }, onAws),
+            name: repo.name,
+            component: new ImageRepository(childName(name, "ecr", repo.name.replace(/[^a-z0-9-]/g, "-")), repo.args, onAws),
         });
     }
 
@@ -567,16 +752,9 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
         built.namespaces.push(new ProductionNamespace(ns.name, ns.settings ?? {}, onCluster));
     }
     if (addons.tracing) {
-        const traced = obs.tracedNamespaces ?? (args.namespaces ?? []).map((n) => n.name);
-        const mine = built.namespaces.filter((_, i) => traced.includes(args.namespaces![i].name));
-        built.tracing = new Tracing(childName(name, "tracing"), {
-            exporter: obs.traceExporter ?? PLATFORM_DEFAULTS.traceExporter,
-            ...(obs.traceSampling ? { sampling: obs.traceSampling } : {}),
-            instrumentedNamespaces: traced,
-            clusterCidrs,
-            ...irsa,
-            tags: clusterArgs.tags,
-        }, mine.length > 0 ? { ...onCluster, dependsOn: mine } : onCluster);
+        const tracingArgs = platformTracingArgs(args, cluster);
+        const mine = built.namespaces.filter((_, i) => tracingArgs.instrumentedNamespaces!.includes(args.namespaces![i].name));
+        built.tracing = new Tracing(childName(name, "tracing"), tracingArgs, mine.length > 0 ? { ...onCluster, dependsOn: mine } : onCluster);
     }
     (args.namespaces ?? []).forEach((ns, i) => {
         const namespace = built.namespaces[i];
@@ -593,15 +771,9 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
         }
     });
     // The restore drill restores a backed-up namespace from the frequent schedule.
-    const drillNamespace = args.backup?.drillNamespace ?? backedUp[0];
-    if (built.velero && (args.backup?.restoreDrill ?? true) && drillNamespace) {
-        built.restoreDrill = new RestoreDrill(childName(name, "restore-drill"), {
-            sourceNamespace: drillNamespace,
-            scheduleName: built.velero.frequentScheduleName,
-            veleroNamespace: built.velero.namespace,
-            ...(args.backup?.restoreDrillImage ? { image: args.backup.restoreDrillImage } : {}),
-            ...(args.backup?.pushgatewayUrl ? { pushgatewayUrl: args.backup.pushgatewayUrl } : {}),
-        }, { ...onCluster, dependsOn: [built.velero] });
+    const drillArgs = built.velero ? platformRestoreDrillArgs(args, built.velero) : undefined;
+    if (built.velero && drillArgs) {
+        built.restoreDrill = new RestoreDrill(childName(name, "restore-drill"), drillArgs, { ...onCluster, dependsOn: [built.velero] });
     }
     return built;
 }
