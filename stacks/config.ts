@@ -7,7 +7,7 @@ import type { ClusterAccessEntryArgs, EksNodeGroupArgs } from "../components/clu
 import type {
     PlatformAddonsArgs, PlatformBackupArgs, PlatformDeliveryArgs, PlatformNamespaceArgs, PlatformNetworkArgs, PlatformObservabilityArgs,
 } from "../components/platform";
-import type { ProductionPlatformArgs } from "../components/platform";
+import { ProductionPlatformArgs, validateProductionPlatformArgs } from "../components/platform";
 import { SUPPORTED_KUBERNETES_VERSIONS } from "../lib/versions";
 import { exampleAppNamespace, exampleTeam } from "./app";
 
@@ -231,4 +231,39 @@ export function platformArgs(s: StackSettings, region: string): ProductionPlatfo
         namespaces,
         tags: { Project: "k8sprod", Environment: s.environment, ...(s.tags ?? {}) },
     };
+}
+
+/**
+ * The stack key a ProductionPlatform property path comes from: `k8sprod:<path>` for the keys passed through as
+ * they are; `aws:region` for `region`; the example app's namespace and team (placed first by {@link platformArgs})
+ * are `k8sprod:app`, and the stack's own `namespaces` and `delivery.teams` are counted without them.
+ */
+export function stackKey(s: StackSettings, path: string): string {
+    if (path === "region") {
+        return "aws:region";
+    }
+    const example = s.exampleApp ?? true;
+    for (const list of ["namespaces", "delivery.teams"]) {
+        const m = new RegExp(`^${list.replace(".", "\\.")}\\[(\\d+)\\](.*)$`).exec(path);
+        if (m && example) {
+            const i = Number(m[1]);
+            return i === 0 ? `${PROJECT}:app (the example app's ${list === "namespaces" ? "namespace" : "team"}: ${path})` : `${PROJECT}:${list}[${i - 1}]${m[2]}`;
+        }
+    }
+    return `${PROJECT}:${path}`;
+}
+
+/**
+ * The ProductionPlatform args of a stack, checked as ProductionPlatform (and every add-on it builds) checks them.
+ * Throws one StackConfigError naming `file` and the stack key of every problem, so that a value the stack file's
+ * schema admits but a component refuses (a sampling percentage of 0) is reported against the file, before anything
+ * is registered.
+ */
+export function checkedPlatformArgs(name: string, s: StackSettings, region: string, file: string): ProductionPlatformArgs {
+    const args = platformArgs(s, region);
+    const problems = validateProductionPlatformArgs(name, args).items;
+    if (problems.length > 0) {
+        throw new StackConfigError(file, problems.map((p) => `${stackKey(s, p.propertyPath)}: ${p.reason}`));
+    }
+    return args;
 }
