@@ -463,8 +463,8 @@ function addChildProblems(problems: Problems, child: string, items: InputProblem
     }
 }
 
-/** The platform path of a child's `clusterCidrs` problem: the VPC block it is made of. */
-const CIDRS: [string, string] = ["clusterCidrs", "network.cidrBlock"];
+/** The platform path of a child's `clusterCidrs` problem: the VPC block, the list's one entry. */
+const CIDRS: [string, string] = ["clusterCidrs[0]", "network.cidrBlock"];
 
 /**
  * The add-ons' own checks of what the platform would pass them (Monitoring, Logging, Tracing, ClusterAutoscaler,
