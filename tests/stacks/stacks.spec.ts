@@ -6,10 +6,11 @@ import * as path from "path";
 import { analyze, EngineViolation, loadPack } from "../../cli/engine/analyzer";
 import { readStackConfig, StackConfig } from "../../cli/plan/config";
 import { ProgramRun, runStackProgram } from "../../cli/plan/program";
-import { platformArgs, readStackSettings } from "../../stacks/config";
+import { checkedPlatformArgs, platformArgs, readStackSettings, stackKey } from "../../stacks/config";
 import { repoRoot } from "../helpers/policy";
 import { assertValidObjects } from "../helpers/schema";
 import { engineResources } from "../cluster/harness";
+import { bin } from "../cli/helpers";
 
 const PROGRAM = path.join(repoRoot, "dist", "stacks", "index.js");
 
@@ -137,11 +138,51 @@ describe("a broken stack config", function () {
         assert.deepStrictEqual(run.registrations.map((r) => r.type), ["pulumi:pulumi:Stack"]);
     });
 
+    it("refuses a value the schema admits but the platform's Tracing refuses (traceSampling.baselinePercent 0), naming the key and the file, before anything is registered", async () => {
+        const run = await runWith({ ...stackConfig("dev").config, "k8sprod:observability": JSON.stringify({ traceSampling: { baselinePercent: 0 } }) });
+        assert.strictEqual(run.errors.length, 1, run.errors.join("\n---\n"));
+        assert.match(run.errors[0], /stacks\/Pulumi\.broken\.yaml has 1 invalid setting:/);
+        assert.match(run.errors[0], /k8sprod:observability\.traceSampling\.baselinePercent: 0 is outside 1–100 percent/);
+        assert.deepStrictEqual(run.registrations.map((r) => r.type), ["pulumi:pulumi:Stack"]);
+    });
+
+    it("k8sprod plan --stack with a bad traceSampling in the stack file fails (exit 2) naming the key and the file", () => {
+        const dir = fs.mkdtempSync(path.join(repoRoot, "dist", ".tmp-stack-"));
+        try {
+            const dev = fs.readFileSync(path.join(repoRoot, "stacks", "Pulumi.dev.yaml"), "utf8");
+            const bad = dev.replace("  k8sprod:observability:\n", "  k8sprod:observability:\n    traceSampling:\n      baselinePercent: 0\n");
+            assert.notStrictEqual(bad, dev);
+            fs.writeFileSync(path.join(dir, "Pulumi.badsampling.yaml"), bad);
+            const r = bin(["plan", "--cwd", "stacks", "--stack", "badsampling", "--config-dir", dir, "--no-progress"]);
+            assert.strictEqual(r.code, 2, r.stderr);
+            // The program names the stack file by the project's layout (stacks/Pulumi.<stack>.yaml).
+            assert.match(r.stderr, /Pulumi\.badsampling\.yaml has 1 invalid setting:/);
+            assert.match(r.stderr, /k8sprod:observability\.traceSampling\.baselinePercent: 0 is outside 1–100 percent/);
+            assert.strictEqual(r.stdout, "");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("names a missing environment and a missing region", async () => {
         const { ["k8sprod:environment"]: _e, ["aws:region"]: _r, ...rest } = stackConfig("dev").config;
         const run = await runWith(rest);
         assert.match(run.errors.join("\n"), /k8sprod:environment: is required/);
         assert.match(run.errors.join("\n"), /aws:region: is required/);
+    });
+});
+
+describe("stack keys of the platform's problems", () => {
+    it("names a stack namespace by its index in k8sprod:namespaces (the example app's comes first in the platform) and the region by aws:region", () => {
+        const { settings, region } = readStackSettings({
+            "aws:region": "us-east-1", "k8sprod:environment": "dev", "k8sprod:addons": JSON.stringify({ backups: false }),
+            "k8sprod:namespaces": JSON.stringify([{ name: "tracing" }]),
+        }, "Pulumi.dev.yaml");
+        assert.throws(() => checkedPlatformArgs("k8sprod-dev", settings, region, "stacks/Pulumi.dev.yaml"),
+            (e: Error) => /stacks\/Pulumi\.dev\.yaml has 1 invalid setting:\n {2}k8sprod:namespaces\[0\]\.name: "tracing" is the collectors' own namespace$/.test(e.message));
+        assert.strictEqual(stackKey(settings, "region"), "aws:region");
+        assert.strictEqual(stackKey({ ...settings, exampleApp: false }, "namespaces[0].name"), "k8sprod:namespaces[0].name");
+        assert.match(stackKey(settings, "delivery.teams[0].name"), /^k8sprod:app \(the example app's team/);
     });
 });
 
