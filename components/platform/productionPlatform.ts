@@ -313,16 +313,23 @@ function gitOpsProblems(args: ProductionPlatformArgs, problems: Problems): void 
  * name, region, IAM OIDC provider and default StorageClass).
  */
 export interface PlatformClusterValues {
+    /** The EKS cluster's name (EksCluster's `clusterName`). */
     clusterName: pulumi.Input<string>;
+    /** The cluster's region (EksCluster's `region`). */
     region: pulumi.Input<string>;
+    /** The cluster's IAM OIDC provider ARN, trusted by the add-ons' IRSA roles. */
     oidcProviderArn: pulumi.Input<string>;
+    /** The cluster's OIDC issuer URL, in the IRSA trust conditions. */
     oidcProviderUrl: pulumi.Input<string>;
+    /** The cluster's default StorageClass (Prometheus's volumes). */
     storageClassName: pulumi.Input<string>;
 }
 
 /** What the restore drill takes from Velero (deploy-time values). */
 export interface PlatformVeleroValues {
+    /** Velero's frequent schedule, whose newest backup the drill restores. */
     frequentScheduleName: pulumi.Input<string>;
+    /** Velero's namespace. */
     namespace: pulumi.Input<string>;
 }
 
