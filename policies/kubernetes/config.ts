@@ -66,7 +66,10 @@ export function unknownPolicyKeys(policy: { name: string; configSchema?: { prope
  *   - `"enforce"` (default): every policy at its own (or configured) level;
  *   - `"audit"`: nothing blocks unless you say so: `all` becomes advisory, and only policies given an
  *     explicit level of their own keep it (promote policies to mandatory one at a time);
- *   - `"warn"`: nothing blocks at all: every level is capped at advisory (disabled stays disabled).
+ *   - `"warn"`: nothing blocks at all: every level is capped at advisory (a policy the document disables
+ *     stays disabled).
+ *   At both, the `all: "advisory"` this sets also turns on a policy that is disabled only by its default
+ *   level (`require-image-digest`), unless the document disables it.
  *   The stage is also the least stage `require-namespace-pod-security` asks of every Namespace (a
  *   namespace on its way may set only the labels of the stages it has reached), unless that policy's own
  *   entry sets `stage`.
