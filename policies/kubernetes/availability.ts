@@ -3,7 +3,7 @@
 import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import {
     arr, at, containerLabel, containersOf, intOrStringNumber, kindOf, num, obj, plain, podPolicy, podTemplateOf,
-    replicasOf, resourcePolicy, runToCompletionReason, selectorMatches, stackPolicy, str, stringMap, T,
+    replicasOf, resourcePolicy, runToCompletionReason, selectorMatches, sentByProgram, stackPolicy, str, stringMap, T,
 } from "./lib";
 
 const WORKLOAD_TYPES = new Set<string>([...T.deployments, ...T.statefulSets]);
@@ -295,7 +295,8 @@ export const disallowReplicasWithHpa: StackValidationPolicy = stackPolicy({
             }
             ctx.guard(() => {
                 const hpa = hpaFor(r);
-                const replicas = at(r.props, "spec", "replicas");
+                // What the program sets, not the live object's count (see sentByProgram).
+                const replicas = at(sentByProgram(r.props), "spec", "replicas");
                 if (hpa && replicas !== undefined && replicas !== null) {
                     ctx.report(r, `${ctx.subject(r)} sets spec.replicas to ${JSON.stringify(replicas)} while HorizontalPodAutoscaler "${str(at(hpa.props, "metadata", "name")) ?? hpa.name}" scales it; remove spec.replicas and let the autoscaler own the count (its spec.minReplicas is the floor).`);
                 }

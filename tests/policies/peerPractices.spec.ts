@@ -23,6 +23,18 @@ describe("practices from the peers", () => {
             elsewhere.metadata.namespace = "elsewhere";
             await assertNoViolation("disallow-replicas-with-hpa", [deployment(), elsewhere]);
         });
+        // Under the Pulumi CLI a stack policy sees the live object (the API server defaults spec.replicas, the
+        // autoscaler sets it) with the program's object under __inputs, as the Kubernetes provider records it;
+        // the real engine's e2e (tests/e2e) found the dev stack refused for a count it never set.
+        it("judges what the program sent (the provider's __inputs), not the live object's count", async () => {
+            const live = (sent: any) => ({ ...sent, spec: { ...sent.spec, replicas: 3 }, status: { replicas: 3 }, __inputs: sent });
+            const left = deployment();
+            delete left.spec.replicas;
+            await assertNoViolation("disallow-replicas-with-hpa", [live(left), hpa()]);
+            const set = deployment();
+            set.spec.replicas = 2;
+            await assertViolation("disallow-replicas-with-hpa", [live(set), hpa()], 'Deployment "web" in namespace "shop" sets spec.replicas to 2 while');
+        });
         it("honours an exemption from config", () => assertNoViolation("disallow-replicas-with-hpa", [deployment(), hpa()],
             { "disallow-replicas-with-hpa": { exemptions: [{ name: "web", reason: "the chart sets replicas; the HPA is being rolled out" }] } }));
     });
