@@ -1,6 +1,7 @@
 // Every k8sprod component, exported for npm users and for `pulumi package add` (PulumiPlugin.yaml).
 export * from "./components/workloads";
 export * from "./components/autoscaling";
+export * from "./components/platform";
 export { Velero, VeleroArgs, ScheduleTiming, ObjectLockArgs, EtcdBackup, EtcdBackupArgs, EtcdPkiFiles, RestoreDrill, RestoreDrillArgs, BackupScheduleArgs } from "./components/backup";
 export { Vpc, VpcArgs, VpcFlowLogArgs } from "./components/network";
 export {

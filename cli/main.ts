@@ -54,14 +54,17 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
         });
 
     program.command("plan")
-        .description("Run the stack program offline (no cloud account, no Pulumi CLI), as `pulumi preview` would, and evaluate every policy pack.")
-        .option("-s, --stack <name>", "the stack whose config (stacks/Pulumi.<name>.yaml) the program runs with", "dev")
+        .description("Run a Pulumi project's program offline (no cloud account, no Pulumi CLI), as `pulumi preview` would, and evaluate every policy pack. "
+            + "The project is the nearest Pulumi.yaml at or above the working directory (or --cwd); its `main` names the program (TypeScript or JavaScript).")
+        .option("-s, --stack <name>", "the stack whose config (Pulumi.<name>.yaml in the project's stackConfigDir) the program runs with; default: the only stack there")
+        .option("-C, --cwd <dir>", "plan the project in this folder instead of the working directory")
         .addOption(new Option("-f, --format <format>", "report format").choices(FORMATS).default("text"))
+        .option("-o, --out <dir>", "also write report.txt, report.json, report.sarif, kubernetes.yaml (the Kubernetes objects) and graph.mmd (the resource graph, Mermaid) into this folder")
         .option("--policy-config <file>", "policy config JSON: enforcement levels and properties per policy, pack-wide keys")
-        .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: every pack in policies/)", collect)
-        .option("--project <dir>", "the Pulumi project folder: its Pulumi.yaml names the program, resolved as `pulumi up` resolves it (default: this package's project)")
-        .option("--program <file>", "the compiled stack program (default: the program the project's Pulumi.yaml names)")
-        .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: the project's stackConfigDir)")
+        .option("--policy-pack <dir>", "a policy pack folder to evaluate (repeatable; default: every pack k8sprod ships)", collect)
+        .option("--project <dir>", "the same as --cwd")
+        .option("--program <path>", "run this program instead of the one Pulumi.yaml names")
+        .option("--config-dir <dir>", "read Pulumi.<stack>.yaml from here instead of the project's stackConfigDir")
         .option("--kubernetes-version <minor>", "the Kubernetes minor whose OpenAPI schemas objects are validated against (default: the stack's kubernetesVersion config, else the newest supported)")
         .option("--no-progress", "do not show progress on stderr")
         .action(async (opts: any) => {
@@ -69,11 +72,12 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
             code = await plan({
                 stack: opts.stack,
                 format: opts.format,
+                out: opts.out,
                 policyConfig: opts.policyConfig,
                 policyPacks: opts.policyPack,
                 program: opts.program,
                 configDir: opts.configDir,
-                projectDir: opts.project,
+                projectDir: opts.cwd ?? opts.project,
                 progress: opts.progress,
                 kubernetesVersion: opts.kubernetesVersion,
             }, io);

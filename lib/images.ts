@@ -56,7 +56,8 @@ export function releaseImages(chart: string, version: string, values: unknown): 
         throw new Error(`chart ${chart} ${version} has no image pins in lib/versions.ts (HELM_CHART_IMAGES); add the images it installs`);
     }
     return pins.filter((p) => enabled(p, values)).map((p) => {
-        const repository = override(values, p.repositoryPaths, p.repository, `repository of ${p.role}`);
+        const path = override(values, p.repositoryPaths, p.repository, `repository of ${p.role}`);
+        const repository = p.registry === undefined ? path : `${override(values, p.registryPaths, p.registry, `registry of ${p.role}`)}/${path}`;
         const tag = override(values, p.tagPaths, p.tag, `tag of ${p.role}`);
         return { image: `${repository}:${tag}`, role: p.role };
     });

@@ -154,8 +154,17 @@ export interface ImageCondition {
 export interface ChartImagePin {
     /** What runs the image (for people reading `k8sprod images --format json`). */
     role: string;
-    /** The chart's default repository (registry/path). */
+    /**
+     * The chart's default repository: registry/path, or only the path when the chart keeps the registry in a
+     * value of its own (then `registry` is set).
+     */
     repository: string;
+    /** The chart's default registry, for a chart that keeps it apart from the repository (kube-prometheus-stack); the image is `registry/repository:tag`. */
+    registry?: string;
+    /** Values paths that override the registry, in the order the chart consults them (first non-empty wins). */
+    registryPaths?: string[][];
+    /** The subchart that installs the image (its values are under its name; an empty tag falls back to its appVersion). */
+    subchart?: string;
     /** The tag the chart installs when no override is set (its default, or the appVersion it falls back to). */
     tag: string;
     /** Values paths that override the repository, in the order the chart consults them. */
@@ -219,25 +228,6 @@ export const HELM_CHART_IMAGES: Record<string, ChartImagePin[]> = {
     "prometheus-adapter@5.3.0": [
         { role: "prometheus-adapter", repository: "registry.k8s.io/prometheus-adapter/prometheus-adapter", tag: "v0.12.0", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
     ],
-    "kube-prometheus-stack@88.5.3": [
-        { role: "prometheus-operator", repository: "quay.io/prometheus-operator/prometheus-operator", tag: "v0.93.1", repositoryPaths: [["prometheusOperator", "image", "repository"]], tagPaths: [["prometheusOperator", "image", "tag"]] },
-        { role: "prometheus config reloader", repository: "quay.io/prometheus-operator/prometheus-config-reloader", tag: "v0.93.1", repositoryPaths: [["prometheusOperator", "prometheusConfigReloader", "image", "repository"]], tagPaths: [["prometheusOperator", "prometheusConfigReloader", "image", "tag"]] },
-        { role: "prometheus-operator webhook certificate job", repository: "ghcr.io/jkroepke/kube-webhook-certgen", tag: "1.8.7", repositoryPaths: [["prometheusOperator", "admissionWebhooks", "patch", "image", "repository"]], tagPaths: [["prometheusOperator", "admissionWebhooks", "patch", "image", "tag"]] },
-        { role: "prometheus", repository: "quay.io/prometheus/prometheus", tag: "v3.14.0-distroless", repositoryPaths: [["prometheus", "prometheusSpec", "image", "repository"]], tagPaths: [["prometheus", "prometheusSpec", "image", "tag"]] },
-        { role: "alertmanager", repository: "quay.io/prometheus/alertmanager", tag: "v0.34.0", repositoryPaths: [["alertmanager", "alertmanagerSpec", "image", "repository"]], tagPaths: [["alertmanager", "alertmanagerSpec", "image", "tag"]] },
-        { role: "grafana", repository: "docker.io/grafana/grafana", tag: "13.2.0", repositoryPaths: [["grafana", "image", "repository"]], tagPaths: [["grafana", "image", "tag"]] },
-        { role: "grafana dashboard sidecar", repository: "quay.io/kiwigrid/k8s-sidecar", tag: "2.10.1", repositoryPaths: [["grafana", "sidecar", "image", "repository"]], tagPaths: [["grafana", "sidecar", "image", "tag"]] },
-        { role: "kube-state-metrics", repository: "registry.k8s.io/kube-state-metrics/kube-state-metrics", tag: "v2.20.0", repositoryPaths: [["kube-state-metrics", "image", "repository"]], tagPaths: [["kube-state-metrics", "image", "tag"]] },
-        { role: "node exporter", repository: "quay.io/prometheus/node-exporter", tag: "v1.12.1", repositoryPaths: [["prometheus-node-exporter", "image", "repository"]], tagPaths: [["prometheus-node-exporter", "image", "tag"]] },
-    ],
-    "fluent-bit@0.58.1": [
-        { role: "fluent-bit", repository: "cr.fluentbit.io/fluent/fluent-bit", tag: "5.1.1", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
-    ],
-    "opentelemetry-operator@0.122.0": [
-        { role: "opentelemetry-operator", repository: "ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator", tag: "0.158.0", repositoryPaths: [["manager", "image", "repository"]], tagPaths: [["manager", "image", "tag"]] },
-        // The collectors the operator runs; the Tracing component sets the contrib image of OTEL_COLLECTOR_IMAGE here.
-        { role: "opentelemetry collector", repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s", tag: "0.158.0", repositoryPaths: [["manager", "collectorImage", "repository"]], tagPaths: [["manager", "collectorImage", "tag"]] },
-    ],
     "argo-cd@10.1.1": [
         ...([
             ["application controller", "controller", undefined],
@@ -289,6 +279,86 @@ export const HELM_CHART_IMAGES: Record<string, ChartImagePin[]> = {
             when: [{ path: ["redis-ha", "enabled"], equals: true, default: false }, { path: ["redis-ha", "haproxy", "enabled"], equals: true, default: true }],
         },
     ],
+    "kube-prometheus-stack@88.5.3": [
+        {
+            role: "Prometheus Operator", registry: "quay.io", repository: "prometheus-operator/prometheus-operator", tag: "v0.93.1",
+            registryPaths: [["global", "imageRegistry"], ["prometheusOperator", "image", "registry"]], repositoryPaths: [["prometheusOperator", "image", "repository"]], tagPaths: [["prometheusOperator", "image", "tag"]],
+            when: [{ path: ["prometheusOperator", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "config reloader (sidecar of Prometheus and Alertmanager)", registry: "quay.io", repository: "prometheus-operator/prometheus-config-reloader", tag: "v0.93.1",
+            registryPaths: [["global", "imageRegistry"], ["prometheusOperator", "prometheusConfigReloader", "image", "registry"]], repositoryPaths: [["prometheusOperator", "prometheusConfigReloader", "image", "repository"]], tagPaths: [["prometheusOperator", "prometheusConfigReloader", "image", "tag"]],
+            when: [{ path: ["prometheusOperator", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "admission webhook certificate job", registry: "ghcr.io", repository: "jkroepke/kube-webhook-certgen", tag: "1.8.7",
+            registryPaths: [["global", "imageRegistry"], ["prometheusOperator", "admissionWebhooks", "patch", "image", "registry"]], repositoryPaths: [["prometheusOperator", "admissionWebhooks", "patch", "image", "repository"]], tagPaths: [["prometheusOperator", "admissionWebhooks", "patch", "image", "tag"]],
+            when: [{ path: ["prometheusOperator", "enabled"], equals: true, default: true }, { path: ["prometheusOperator", "admissionWebhooks", "enabled"], equals: true, default: true }, { path: ["prometheusOperator", "admissionWebhooks", "patch", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "admission webhook server", registry: "quay.io", repository: "prometheus-operator/admission-webhook", tag: "v0.93.1",
+            registryPaths: [["global", "imageRegistry"], ["prometheusOperator", "admissionWebhooks", "deployment", "image", "registry"]], repositoryPaths: [["prometheusOperator", "admissionWebhooks", "deployment", "image", "repository"]], tagPaths: [["prometheusOperator", "admissionWebhooks", "deployment", "image", "tag"]],
+            when: [{ path: ["prometheusOperator", "enabled"], equals: true, default: true }, { path: ["prometheusOperator", "admissionWebhooks", "enabled"], equals: true, default: true }, { path: ["prometheusOperator", "admissionWebhooks", "deployment", "enabled"], equals: true, default: false }],
+        },
+        {
+            role: "Prometheus", registry: "quay.io", repository: "prometheus/prometheus", tag: "v3.14.0-distroless",
+            registryPaths: [["global", "imageRegistry"], ["prometheus", "prometheusSpec", "image", "registry"]], repositoryPaths: [["prometheus", "prometheusSpec", "image", "repository"]], tagPaths: [["prometheus", "prometheusSpec", "image", "tag"]],
+            when: [{ path: ["prometheus", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "Alertmanager", registry: "quay.io", repository: "prometheus/alertmanager", tag: "v0.34.0",
+            registryPaths: [["global", "imageRegistry"], ["alertmanager", "alertmanagerSpec", "image", "registry"]], repositoryPaths: [["alertmanager", "alertmanagerSpec", "image", "repository"]], tagPaths: [["alertmanager", "alertmanagerSpec", "image", "tag"]],
+            when: [{ path: ["alertmanager", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "Thanos Ruler", registry: "quay.io", repository: "thanos/thanos", tag: "v0.42.4",
+            registryPaths: [["global", "imageRegistry"], ["thanosRuler", "thanosRulerSpec", "image", "registry"]], repositoryPaths: [["thanosRuler", "thanosRulerSpec", "image", "repository"]], tagPaths: [["thanosRuler", "thanosRulerSpec", "image", "tag"]],
+            when: [{ path: ["thanosRuler", "enabled"], equals: true, default: false }],
+        },
+        {
+            role: "Grafana", registry: "docker.io", repository: "grafana/grafana", tag: "13.2.0", subchart: "grafana",
+            registryPaths: [["global", "imageRegistry"], ["grafana", "image", "registry"]], repositoryPaths: [["grafana", "image", "repository"]], tagPaths: [["grafana", "image", "tag"]],
+            when: [{ path: ["grafana", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "Grafana dashboard and datasource sidecar", registry: "quay.io", repository: "kiwigrid/k8s-sidecar", tag: "2.10.1", subchart: "grafana",
+            registryPaths: [["global", "imageRegistry"], ["grafana", "sidecar", "image", "registry"]], repositoryPaths: [["grafana", "sidecar", "image", "repository"]], tagPaths: [["grafana", "sidecar", "image", "tag"]],
+            when: [{ path: ["grafana", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "Grafana volume ownership init container", registry: "docker.io", repository: "library/busybox", tag: "1.38.0", subchart: "grafana",
+            registryPaths: [["global", "imageRegistry"], ["grafana", "initChownData", "image", "registry"]], repositoryPaths: [["grafana", "initChownData", "image", "repository"]], tagPaths: [["grafana", "initChownData", "image", "tag"]],
+            when: [{ path: ["grafana", "enabled"], equals: true, default: true }, { path: ["grafana", "persistence", "enabled"], equals: true, default: false }, { path: ["grafana", "initChownData", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "kube-state-metrics", registry: "registry.k8s.io", repository: "kube-state-metrics/kube-state-metrics", tag: "v2.20.0", subchart: "kube-state-metrics",
+            registryPaths: [["global", "imageRegistry"], ["kube-state-metrics", "image", "registry"]], repositoryPaths: [["kube-state-metrics", "image", "repository"]], tagPaths: [["kube-state-metrics", "image", "tag"]],
+            when: [{ path: ["kubeStateMetrics", "enabled"], equals: true, default: true }],
+        },
+        {
+            role: "kube-state-metrics kube-rbac-proxy", registry: "quay.io", repository: "brancz/kube-rbac-proxy", tag: "v0.22.1", subchart: "kube-state-metrics",
+            registryPaths: [["global", "imageRegistry"], ["kube-state-metrics", "kubeRBACProxy", "image", "registry"]], repositoryPaths: [["kube-state-metrics", "kubeRBACProxy", "image", "repository"]], tagPaths: [["kube-state-metrics", "kubeRBACProxy", "image", "tag"]],
+            when: [{ path: ["kubeStateMetrics", "enabled"], equals: true, default: true }, { path: ["kube-state-metrics", "kubeRBACProxy", "enabled"], equals: true, default: false }],
+        },
+        {
+            role: "node exporter", registry: "quay.io", repository: "prometheus/node-exporter", tag: "v1.12.1", subchart: "prometheus-node-exporter",
+            registryPaths: [["global", "imageRegistry"], ["prometheus-node-exporter", "image", "registry"]], repositoryPaths: [["prometheus-node-exporter", "image", "repository"]], tagPaths: [["prometheus-node-exporter", "image", "tag"]],
+            when: [{ path: ["nodeExporter", "enabled"], equals: true, default: true }],
+        },
+    ],
+    "fluent-bit@0.58.1": [
+        { role: "fluent-bit", repository: "cr.fluentbit.io/fluent/fluent-bit", tag: "5.1.1", repositoryPaths: [["image", "repository"]], tagPaths: [["image", "tag"]] },
+        {
+            role: "fluent-bit config reloader", repository: "ghcr.io/jimmidyson/configmap-reload", tag: "v0.15.0",
+            repositoryPaths: [["hotReload", "image", "repository"]], tagPaths: [["hotReload", "image", "tag"]],
+            when: [{ path: ["hotReload", "enabled"], equals: true, default: false }],
+        },
+    ],
+    "opentelemetry-operator@0.122.0": [
+        { role: "OpenTelemetry Operator", repository: "ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator", tag: "0.158.0", repositoryPaths: [["manager", "image", "repository"]], tagPaths: [["manager", "image", "tag"]] },
+        // The collectors the operator runs; the Tracing component sets the contrib image of OTEL_COLLECTOR_IMAGE here.
+        { role: "opentelemetry collector", repository: "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-k8s", tag: "0.158.0", repositoryPaths: [["manager", "collectorImage", "repository"]], tagPaths: [["manager", "collectorImage", "tag"]] },
+    ],
 };
 
 /**
@@ -305,13 +375,18 @@ export const PLATFORM_IMAGE_REGISTRIES: readonly string[] = [
     "ghcr.io/oliver006",
     "ecr-public.aws.com/docker/library",
     "public.ecr.aws",
-    // Observability charts (issue 9).
+    // Monitoring (kube-prometheus-stack and its grafana, kube-state-metrics, node exporter subcharts), Logging, Tracing.
     "quay.io/prometheus",
     "quay.io/prometheus-operator",
+    "quay.io/thanos",
+    "quay.io/kiwigrid",
+    "quay.io/brancz",
     "ghcr.io/jkroepke",
     "docker.io/grafana",
-    "quay.io/kiwigrid",
-    "cr.fluentbit.io",
+    // Grafana's volume-ownership init container (docker.io/library/busybox, a Docker Hub official image).
+    "docker.io/library",
+    "cr.fluentbit.io/fluent",
+    "ghcr.io/jimmidyson",
     "ghcr.io/open-telemetry",
 ];
 

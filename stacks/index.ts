@@ -1,34 +1,25 @@
 /**
- * The k8sprod program. `dev` deploys the example application onto an existing cluster (the ambient
- * kubeconfig); `prod` also builds the AWS platform and deploys the application onto it.
+ * The k8sprod program: one ProductionPlatform per stack, from `stacks/Pulumi.<stack>.yaml` (dev, staging,
+ * prod). The stack file is read and checked first (stacks/config.ts): a broken file stops the program with
+ * one error naming the file and every bad key, before anything is registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { deployExampleApp } from "./app";
-import { appBackupSchedule, buildBackups, buildPlatform } from "./platform";
+import { ProductionPlatform } from "../components/platform";
+import { StackConfigError, platformArgs, readStackSettings } from "./config";
 
-const config = new pulumi.Config();
-// `k8sprod:platform: true` (the prod stack) builds the AWS platform and deploys the app through its provider.
-const platform = config.getBoolean("platform") ? buildPlatform(config) : undefined;
-const app = deployExampleApp(config, platform ? { providers: { kubernetes: platform.cluster.provider } } : {});
-// ---- backups (issue 10): Velero and a restore drill of the example app's namespace ----------------------------
-// Without the platform (dev), the app's namespace gets its own Schedule on the existing cluster's Velero.
-const backups = platform ? buildBackups(config, platform, app) : undefined;
-const appSchedule = platform ? undefined : appBackupSchedule(config, app);
-// ---- end backups -----------------------------------------------------------------------------------------
+const stack = pulumi.getStack();
+let read: ReturnType<typeof readStackSettings>;
+try {
+    read = readStackSettings(pulumi.runtime.allConfig(), `stacks/Pulumi.${stack}.yaml`);
+} catch (e) {
+    // A RunError is reported without a stack trace: the message says everything.
+    throw e instanceof StackConfigError ? new pulumi.RunError(e.message) : e;
+}
+const platform = new ProductionPlatform(`k8sprod-${read.settings.environment}`, platformArgs(read.settings, read.region));
 
-export const namespace = app.namespace.name;
-export const apiHost = app.api.serviceHost;
-export const databaseHost = app.database.serviceHost;
-// The platform's outputs (empty when the stack builds no platform, as dev).
-export const cluster = platform
-    ? {
-        name: platform.cluster.clusterName,
-        kubeconfig: platform.cluster.kubeconfig,
-        availabilityZones: platform.cluster.availabilityZones,
-        nodeGroups: platform.cluster.nodeGroupNames,
-    }
-    : {};
-// ---- backups (issue 10) ----
-export const backup = backups
-    ? { bucket: backups.velero.bucketName, replicaBucket: backups.velero.replicaBucketName, schedules: backups.velero.scheduleNames, drill: backups.restoreDrill.cronJobName }
-    : { schedule: appSchedule?.metadata.name };
+export const clusterName = platform.clusterName;
+export const kubeconfig = platform.kubeconfig;
+export const availabilityZones = platform.availabilityZones;
+export const nodeGroups = platform.nodeGroupNames;
+export const namespaces = platform.namespaces;
+export const serviceHosts = platform.serviceHosts;

@@ -37,6 +37,12 @@ export interface RecordingMocksOptions {
      * resource that `pulumi preview` would create.
      */
     ids?: "named" | "unknown";
+    /**
+     * With "named" ids, also answer an `arn` for every AWS resource whose inputs hold none, as AWS does after
+     * an update (`arn:<partition>:<service>:<region>:<account>:<type>/<id>`; IAM and S3 have no region), so a
+     * program that derives values from an ARN (an account id, a key policy) sees a well-formed one.
+     */
+    arns?: { partition?: string; region: string; account: string };
 }
 
 /**
@@ -51,9 +57,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     private readonly invokes = new Map<string, InvokeHandler>();
     private readonly stateHooks = new Map<string, StateHook>();
     private readonly ids: "named" | "unknown";
+    private readonly arns: RecordingMocksOptions["arns"];
 
     constructor(opts: RecordingMocksOptions = {}) {
         this.ids = opts.ids ?? "named";
+        this.arns = opts.arns;
     }
 
     /** Answer invoke `token` with `handler`. */
@@ -86,7 +94,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         const hook = this.stateHooks.get(args.type);
         const extra = hook ? hook(args) : {};
         const id = args.custom && this.ids === "named" ? `${args.name}-id` : undefined;
-        return { id, state: { ...args.inputs, ...extra } };
+        const state: Record<string, any> = { ...args.inputs, ...extra };
+        if (id !== undefined && this.arns && args.type.startsWith("aws:") && state.arn === undefined) {
+            state.arn = awsArn(args.type, id, this.arns);
+        }
+        return { id, state };
     }
 
     /** Registrations of one type token. */
@@ -114,6 +126,19 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     reset(): void {
         this.registrations.length = 0;
     }
+}
+
+/**
+ * The ARN AWS would give a resource of Pulumi type `type` with id `id`: the service is the type's module
+ * (`aws:iam/role:Role` -> iam), the resource type its lower-cased resource name.
+ */
+export function awsArn(type: string, id: string, at: { partition?: string; region: string; account: string }): string {
+    const [, moduleAndFile = "", resource = ""] = type.split(":");
+    const service = moduleAndFile.split("/")[0];
+    const global = service === "iam" || service === "s3";
+    const account = service === "s3" ? "" : at.account;
+    const path = service === "s3" ? id : `${resource.toLowerCase()}/${id}`;
+    return `arn:${at.partition ?? "aws"}:${service}:${global ? "" : at.region}:${account}:${path}`;
 }
 
 /** Thrown (inside the program) when it makes an invoke the mocks do not answer. */

@@ -13,7 +13,7 @@ export interface InvokeContext {
     region?: string;
 }
 
-function partitionOf(region: string): { partition: string; dnsSuffix: string; reverseDnsPrefix: string } {
+export function partitionOf(region: string): { partition: string; dnsSuffix: string; reverseDnsPrefix: string } {
     if (region.startsWith("cn-")) {
         return { partition: "aws-cn", dnsSuffix: "amazonaws.com.cn", reverseDnsPrefix: "cn.com.amazonaws" };
     }

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { parse } from "yaml";
 import { loadAnalyzer } from "../engine/contract";
 import type { EngineResource } from "../engine/contract";
 import type { Registration } from "../engine/mocks";
@@ -13,16 +14,24 @@ import type { PolicyInfo } from "../report/sarif";
 import { notEvaluatedLines, violationLines } from "../report/text";
 import { readStackConfig } from "./config";
 import type { StackConfig } from "./config";
+import { kubernetesYaml, mermaidGraph, writeArtifacts } from "./artifacts";
+import { renderCost, stackCost } from "./cost";
+import type { CostLine, StackCost } from "./cost";
 import { runStackProgram } from "./program";
+import { findProjectFile as findProjectFileIn, resolveProgram } from "./project";
 import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
 import { SCHEMA_POLICY_INFO } from "../check/schema/kubernetes";
 import { planSchemaViolations } from "../check/schema/plan-schema";
-import { defaultProjectDir, resolveProgram } from "./project";
+import { defaultProjectDir } from "./project";
 import type { ResolvedProgram } from "./project";
+import { criticalPath, renderCriticalPath } from "./timings";
+import type { CriticalPath } from "./timings";
 import { renderCounts, renderTree } from "./tree";
+import { registerTypeScript } from "./typescript";
 
 export interface PlanOptions {
-    stack: string;
+    /** The stack; defaults to the only stack with a config file, and must be given when there are several. */
+    stack?: string;
     format: "text" | "json" | "sarif";
     policyConfig?: string;
     /** Policy pack folders; defaults to every pack in policies/. */
@@ -31,11 +40,50 @@ export interface PlanOptions {
     program?: string;
     /** Where Pulumi.<stack>.yaml lives; defaults to the project's stackConfigDir. */
     configDir?: string;
-    /** The Pulumi project folder; defaults to this package's root. */
+    /**
+     * Where to look for the project: the nearest folder at or above it with a Pulumi.yaml, as the Pulumi CLI
+     * looks from its working directory. Defaults to the working directory.
+     */
     projectDir?: string;
+    /** Folder to write the reports, the Kubernetes objects and the resource graph into. */
+    out?: string;
     progress: boolean;
     /** Kubernetes minor for schema validation; default: the stack's `<project>:kubernetesVersion`, else the newest supported. */
     kubernetesVersion?: string;
+}
+
+/** The nearest folder at or above `dir` that holds a project file, or `dir` itself when none does. */
+export function findProjectDir(dir: string): string {
+    for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+        if (findProjectFileIn(d)) {
+            return d;
+        }
+        if (path.dirname(d) === d) {
+            return path.resolve(dir);
+        }
+    }
+}
+
+/** The project's stackConfigDir (or its folder) when the program is given with --program and not resolved. */
+function stackConfigDirOf(root: string): string {
+    const file = findProjectFileIn(root);
+    try {
+        const doc = file ? parse(fs.readFileSync(file, "utf8")) : undefined;
+        return path.resolve(root, typeof doc?.stackConfigDir === "string" ? doc.stackConfigDir : ".");
+    } catch {
+        return root;
+    }
+}
+
+/** The stacks that have a config file in `dir` (`Pulumi.<stack>.yaml`), sorted. */
+export function stacksIn(dir: string): string[] {
+    if (!fs.existsSync(dir)) {
+        return [];
+    }
+    return fs.readdirSync(dir)
+        .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
 }
 
 /** The Pulumi.yaml of the project: in the config folder or the nearest folder above it. */
@@ -71,7 +119,10 @@ export function toEngineResource(r: Registration): EngineResource {
 }
 
 export async function plan(opts: PlanOptions, io: IO): Promise<number> {
-    const root = opts.projectDir ? path.resolve(opts.projectDir) : defaultProjectDir();
+    // As the Pulumi CLI does: the nearest project at or above the given folder (or the working directory);
+    // with neither a --project nor a project around the working directory, this package's own (stacks/).
+    const found = findProjectDir(opts.projectDir ?? process.cwd());
+    const root = opts.projectDir || findProjectFileIn(found) ? found : defaultProjectDir();
     const problems: string[] = [];
     // The program and the folder it runs in are the ones `pulumi up` in the project would use.
     let resolved: ResolvedProgram | undefined;
@@ -79,22 +130,31 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         try {
             resolved = resolveProgram(root);
         } catch (e: any) {
-            problems.push(`${e.message}${opts.projectDir ? "" : " (run `npm run build`)"}`);
+            problems.push(`${e.message}${root === defaultProjectDir() ? " (run `npm run build`)" : ""}`);
+            throw new UsageError(problems);
         }
     }
     const program = opts.program ? path.resolve(opts.program) : resolved?.program ?? path.join(root, "dist", "stacks", "index.js");
-    const configDir = opts.configDir ? path.resolve(opts.configDir) : resolved?.stackConfigDir ?? path.join(root, "stacks");
+    const configDir = opts.configDir ? path.resolve(opts.configDir) : resolved?.stackConfigDir ?? stackConfigDirOf(root);
     const packs = (opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : bundledPacks()).map((p) => path.resolve(p));
+    let stack = opts.stack;
+    if (stack === undefined) {
+        const stacks = stacksIn(configDir);
+        if (stacks.length !== 1) {
+            throw new UsageError([stacks.length === 0
+                ? `${configDir}: no Pulumi.<stack>.yaml here: pass --stack <name> (the stack's config file must exist)`
+                : `${resolved?.projectFile ?? root}: the project has several stacks (${stacks.join(", ")}): choose one with --stack`]);
+        }
+        stack = stacks[0];
+    }
     let cfg: StackConfig | undefined;
     try {
-        cfg = readStackConfig(opts.configDir || !resolved ? findProjectFile(configDir, root) : resolved.projectFile, configDir, opts.stack);
+        cfg = readStackConfig(opts.configDir || !resolved ? findProjectFile(configDir, root) : resolved.projectFile, configDir, stack);
     } catch (e: any) {
         problems.push(e.message);
     }
     if (opts.program && !fs.existsSync(program)) {
-        problems.push(`${program}: the compiled stack program is missing`);
-    } else if (resolved && /\.[cm]?ts$/.test(program)) {
-        problems.push(`${program}: k8sprod plan runs compiled JavaScript; point Pulumi.yaml's main at the compiled program or pass --program`);
+        problems.push(`${program}: the stack program is missing`);
     }
     const config = readPacksAndConfig(packs, opts.policyConfig, problems);
     if (problems.length > 0 || !cfg) {
@@ -109,12 +169,21 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     progress.step(`k8sprod plan: running the ${cfg.stack} stack's program offline (preview mode, mocked cloud)...`);
     const cwd = process.cwd();
     let run;
+    let unregister: (() => void) | undefined;
     try {
-        // The runner changes into the folder the engine derives from Pulumi.yaml's main.
+        // The runner changes into the folder the engine derives from Pulumi.yaml's main; TypeScript is
+        // compiled as it is loaded, as the language host's ts-node does.
         process.chdir(resolved?.pwd ?? path.dirname(findProjectFile(configDir, root)));
+        if (/\.[cm]?ts$/.test(program) || (resolved && resolved.runtimeOptions.typescript !== false && !opts.program && /\.ts$/.test(resolved.program))) {
+            unregister = registerTypeScript(resolved?.projectFile ?? path.join(root, "Pulumi.yaml"), tsconfigOf(root, resolved));
+        }
         const live = io.stderrIsTTY ? (n: number) => progress.step(`k8sprod plan: running the ${cfg.stack} stack's program: ${n} resources registered`) : undefined;
         run = await runStackProgram(program, cfg, live);
+    } catch (e: any) {
+        progress.done();
+        throw new UsageError([e.message]);
     } finally {
+        unregister?.();
         process.chdir(cwd);
     }
     if (run.errors.length > 0) {
@@ -160,26 +229,65 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
         stackResource: { type: "pulumi:pulumi:Stack", name: `${cfg.project}-${cfg.stack}` },
         stackUrn: run.registrations.find((r) => r.type === "pulumi:pulumi:Stack")?.urn,
     };
-    const report = buildReport(resources, [...schemaViolations, ...violations], ctx);
+    const report: PlanReport = buildReport(resources, [...schemaViolations, ...violations], ctx);
+    const cp = criticalPath(run.registrations);
+    const cost = stackCost(run.registrations);
+    report.plan = {
+        criticalPathSeconds: cp.seconds,
+        serialSeconds: cp.serialSeconds,
+        criticalPath: cp.chain.map((x) => ({ urn: x.urn, seconds: x.seconds })),
+        monthlyCost: round2(cost.monthly),
+        monthlyCostAtMax: round2(cost.monthlyAtMax),
+        costLines: cost.lines.map((l) => ({ ...l, ...(l.monthly !== undefined ? { monthly: round2(l.monthly) } : {}) })),
+    };
     const code = exitCodeOf(report);
-    switch (opts.format) {
-        case "json":
-            for (const chunk of jsonReportChunks(report)) {
-                io.stdout(chunk);
-            }
-            break;
-        case "sarif":
-            for (const chunk of renderSarifChunks(report, ctx, { version: packageVersion(), exitCode: code, policies, docsBase: docsBaseUri() })) {
-                io.stdout(chunk);
-            }
-            break;
-        default:
-            io.stdout(renderPlanText(run.registrations, report, ctx, cfg.stack, packNames));
+    const render: Record<PlanOptions["format"], () => Iterable<string>> = {
+        json: () => jsonReportChunks(report),
+        sarif: () => renderSarifChunks(report, ctx, { version: packageVersion(), exitCode: code, policies, docsBase: docsBaseUri() }),
+        text: () => [renderPlanText(run.registrations, report, ctx, cfg.stack, packNames, cp, cost)],
+    };
+    for (const chunk of render[opts.format]()) {
+        io.stdout(chunk);
+    }
+    if (opts.out) {
+        const dir = path.resolve(opts.out);
+        const whole = (f: PlanOptions["format"]) => [...render[f]()].join("");
+        const written = writeArtifacts(dir, {
+            "report.txt": whole("text"),
+            "report.json": whole("json"),
+            "report.sarif": whole("sarif"),
+            "kubernetes.yaml": kubernetesYaml(run.registrations),
+            "graph.mmd": mermaidGraph(run.registrations, cp),
+        });
+        io.stderr(`k8sprod plan: wrote ${written.map((f) => path.relative(process.cwd(), f) || f).join(", ")}\n`);
     }
     return code;
 }
 
-export function renderPlanText(registrations: Registration[], report: Report, ctx: ReportContext, stack: string, packs: string[]): string {
+/** The plan's JSON report: the report contract plus the plan's own figures (added fields only). */
+export interface PlanReport extends Report {
+    plan?: {
+        criticalPathSeconds: number;
+        serialSeconds: number;
+        criticalPath: Array<{ urn: string; seconds: number }>;
+        monthlyCost: number;
+        monthlyCostAtMax: number;
+        costLines: CostLine[];
+    };
+}
+
+function round2(n: number): number {
+    return Math.round(n * 100) / 100;
+}
+
+/** The tsconfig the language host would use: `runtime.options.tsconfig`, or tsconfig.json in the project folder, if it exists. */
+function tsconfigOf(root: string, resolved: ResolvedProgram | undefined): string | undefined {
+    const option = resolved?.runtimeOptions.tsconfig;
+    const file = path.resolve(root, typeof option === "string" ? option : "tsconfig.json");
+    return fs.existsSync(file) ? file : undefined;
+}
+
+export function renderPlanText(registrations: Registration[], report: Report, ctx: ReportContext, stack: string, packs: string[], cp: CriticalPath, cost: StackCost): string {
     const parts = [renderTree(registrations, stack)];
     if (report.violations.length > 0) {
         parts.push(["Policy violations:", ...violationLines(report, ctx)].join("\n") + "\n");
@@ -188,6 +296,8 @@ export function renderPlanText(registrations: Registration[], report: Report, ct
         parts.push(["Not evaluated during preview (the policy needs values that are unknown until deployment):", ...notEvaluatedLines(report)].join("\n") + "\n");
     }
     parts.push(renderCounts(registrations));
+    parts.push(renderCriticalPath(cp));
+    parts.push(renderCost(cost));
     const s = report.summary;
     parts.push(`Policy packs: ${packs.length > 0 ? packs.join(", ") : "none"}; ${s.mandatory} mandatory, ${s.advisory} advisory violation${s.advisory === 1 ? "" : "s"}`
         + `${s.notEvaluated > 0 ? `; ${s.notEvaluated} not evaluated during preview` : ""}\n`);

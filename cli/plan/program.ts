@@ -1,6 +1,6 @@
 import { RecordingMocks, installMocks } from "../engine/mocks";
 import type { Registration } from "../engine/mocks";
-import { answerInvokes } from "./invokes";
+import { OFFLINE_ACCOUNT_ID, answerInvokes, partitionOf } from "./invokes";
 import type { StackConfig } from "./config";
 
 export interface ProgramRun {
@@ -25,7 +25,7 @@ export async function runStackProgram(programFile: string, cfg: StackConfig, onR
     const region = cfg.config["aws:region"];
     // "update" (for `k8sprod images`): every input is known, so a Helm release's values can be read even when
     // they hold another resource's output (which the mocks leave undefined).
-    const mocks = answerInvokes(new RecordingMocks({ ids: mode === "preview" ? "unknown" : "named" }), { region });
+    const mocks = answerInvokes(new RecordingMocks(mode === "preview" ? { ids: "unknown" } : { ids: "named", arns: { partition: partitionOf(String(region ?? "us-east-1")).partition, region: String(region ?? "us-east-1"), account: OFFLINE_ACCOUNT_ID } }), { region });
     await installMocks(mocks, { project: cfg.project, stack: cfg.stack, preview: mode === "preview", engineUrns: true });
     pulumi.runtime.setAllConfig(cfg.config, cfg.secretKeys);
 

@@ -228,9 +228,10 @@ export class RestoreDrill extends pulumi.ComponentResource {
                                     image: args.image ?? RESTORE_DRILL_IMAGE,
                                     command: ["bash", "/scripts/restore-drill.sh"],
                                     env,
+                                    // The script writes only small files to /tmp (an emptyDir that counts as ephemeral storage).
                                     resources: {
                                         requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
-                                        limits: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "64Mi" },
+                                        limits: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "256Mi" },
                                     },
                                     securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                                     volumeMounts: [{ name: "script", mountPath: "/scripts", readOnly: true }, { name: "tmp", mountPath: "/tmp" }],

@@ -2,6 +2,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../lib/errors";
+import { childName } from "../lib/names";
+import type { NamespacePolicy } from "./network";
 import { POD_SECURITY_VERSION } from "../../lib/versions";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
@@ -30,6 +32,14 @@ export function namespaceObject(name: string, level: PodSecurityLevel, reason?: 
 /** Creates a platform namespace as a child of `parent`. */
 export function platformNamespace(resourceName: string, name: string, level: PodSecurityLevel, reason: string | undefined, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
     return new k8s.core.v1.Namespace(resourceName, namespaceObject(name, level, reason), opts);
+}
+
+/** Creates a namespace's NetworkPolicies as children of `component` (Pulumi names `${component}-netpol-<namespace>-<policy>`). */
+export function createNamespacePolicies(component: string, namespace: string, policies: NamespacePolicy[], opts: pulumi.CustomResourceOptions): k8s.networking.v1.NetworkPolicy[] {
+    return policies.map((p) => new k8s.networking.v1.NetworkPolicy(childName(component, "netpol", `${namespace}-${p.name}`), {
+        metadata: { name: p.name, namespace, labels: { "app.kubernetes.io/managed-by": "k8sprod" } },
+        spec: p.spec,
+    }, opts));
 }
 
 /** Checks a whole number in [min, max] at `path` (no-op when undefined). */

@@ -12,7 +12,8 @@ import { IrsaRole } from "../cluster/irsa";
 import { checkNamespace, checkReleaseName, RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "../autoscaling/common";
 import { PolicyDocument } from "../../lib/iam";
 import { HELM_CHARTS } from "../../lib/versions";
-import { platformNamespace } from "./common";
+import { createNamespacePolicies, platformNamespace } from "./common";
+import { checkClusterCidrs, loggingPolicies } from "./network";
 import {
     CLOUDWATCH_RETENTION_DAYS, DEFAULT_CLASS_LABEL, FLUENT_BIT_HTTP_PORT, LOG_CLASSES, LogClass, RETENTION_RANGES, STATE_DIR, fluentBitChartConfig,
 } from "./fluentbit";
@@ -57,6 +58,14 @@ export interface LoggingArgs {
     releaseName?: string;
     /** Tags on the AWS resources. Defaults to none. */
     tags?: { [key: string]: string };
+    /** Namespace Prometheus runs in: the only one that may reach Fluent Bit's metrics port (2020). Defaults to `monitoring`. */
+    metricsNamespace?: string;
+    /**
+     * Address blocks of the cluster's nodes and API server endpoints (on EKS, the VPC's CIDR block). The
+     * NetworkPolicies allow the API server (443/6443), its webhook calls only from or to these blocks.
+     * Defaults to any address except the instance metadata one (still limited to those ports).
+     */
+    clusterCidrs?: string[];
     /**
      * Helm values of chart fluent-bit 0.58.1, deep-merged over the component's defaults. Not overridable
      * (refused): `serviceAccount` (IRSA), `config.service`, `config.inputs`, `config.filters` and `config.outputs` (buffering and routing), `securityContext`,
@@ -120,6 +129,8 @@ export function validateLoggingArgs(args: LoggingArgs, problems = new Problems()
         problems.add("kmsKeyArn", `"${a.kmsKeyArn}" is not a KMS key ARN`);
     }
     checkNamespace(problems, "namespace", a.namespace);
+    checkNamespace(problems, "metricsNamespace", a.metricsNamespace);
+    checkClusterCidrs(problems, "clusterCidrs", a.clusterCidrs);
     checkReleaseName(problems, "releaseName", a.releaseName);
     checkUserValues(problems, a.values, LOGGING_OWNED);
     return problems;
@@ -279,6 +290,9 @@ export class Logging extends pulumi.ComponentResource {
         }, parent);
 
         const ns = platformNamespace(childName(name, "namespace"), namespace, "privileged", LOGGING_REASON, parent);
+        // Default deny, then DNS, the API server, AWS endpoints on 443 out and Prometheus's scrape in (network.ts).
+        createNamespacePolicies(name, namespace, loggingPolicies({ metricsPort: FLUENT_BIT_HTTP_PORT, metricsNamespace: args.metricsNamespace ?? "monitoring", clusterCidrs: args.clusterCidrs }),
+            { parent: this, dependsOn: [ns] });
         const groupNames = pulumi.all(groups.map((g) => g.name));
         const config = pulumi.all([args.region, groupNames]).apply(([region, names]) => fluentBitChartConfig({
             region,

@@ -14,7 +14,8 @@ import { STORAGE_DEFAULTS } from "../cluster/addons";
 import { checkNamespace, checkReleaseName } from "../autoscaling/common";
 import { HELM_CHARTS } from "../../lib/versions";
 import { AlertReceiver, alertmanagerConfig, checkReceivers, receiverSecrets } from "./alertmanager";
-import { checkInteger, platformNamespace, prometheusRetentionProblem, prometheusSizeProblem } from "./common";
+import { checkInteger, createNamespacePolicies, platformNamespace, prometheusRetentionProblem, prometheusSizeProblem } from "./common";
+import { checkClusterCidrs, monitoringPolicies, nodeExporterPolicies } from "./network";
 import { AlertThresholds, DEFAULT_ALERT_THRESHOLDS, RuleGroup, platformRuleGroups } from "./rules";
 import {
     CardinalityLimits, DEFAULT_CARDINALITY, PLATFORM_SCRAPE_TARGETS, ScrapeTarget, checkCardinality, kubernetesPodsJob, serviceMonitorSpec,
@@ -119,6 +120,18 @@ export interface MonitoringArgs {
      */
     grafanaAdminSecret?: string;
     /**
+     * Namespaces whose pods may query Prometheus (port 9090) through the namespace's default-deny NetworkPolicies,
+     * e.g. PrometheusAdapter's. Grafana, in the same namespace, always may. Defaults to [`kube-system`]
+     * (PrometheusAdapter's default namespace); an empty list lets no other namespace in.
+     */
+    prometheusClientNamespaces?: string[];
+    /**
+     * Address blocks of the cluster's nodes and API server endpoints (on EKS, the VPC's CIDR block). The
+     * NetworkPolicies allow the API server (443/6443), its webhook calls, kubelets and node exporter (10250, 9100, 10249) only from or to these blocks.
+     * Defaults to any address except the instance metadata one (still limited to those ports).
+     */
+    clusterCidrs?: string[];
+    /**
      * Helm values of chart kube-prometheus-stack 88.5.3, deep-merged over the component's defaults. Not
      * overridable (refused): the Prometheus and Alertmanager pod security contexts, `grafana.admin` (credentials),
      * and the node exporter namespace.
@@ -129,6 +142,8 @@ export interface MonitoringArgs {
 export const DEFAULT_MONITORING_NAMESPACE = "monitoring";
 export const DEFAULT_NODE_EXPORTER_NAMESPACE = "node-exporter";
 export const DEFAULT_MONITORING_RELEASE = "kube-prometheus-stack";
+/** Namespaces that may query Prometheus by default: PrometheusAdapter's. */
+export const DEFAULT_PROMETHEUS_CLIENT_NAMESPACES = ["kube-system"];
 export const DEFAULT_PROMETHEUS: Required<Omit<PrometheusSettings, "storageClassName">> & { storageClassName: string } = {
     replicas: 2,
     retention: "15d",
@@ -200,6 +215,17 @@ export function validateMonitoringArgs(args: MonitoringArgs | undefined, problem
         problems.add("nodeExporterNamespace", "must differ from namespace: only node exporter may have host access");
     }
     checkReleaseName(problems, "releaseName", a.releaseName);
+    if (a.prometheusClientNamespaces !== undefined) {
+        if (!Array.isArray(a.prometheusClientNamespaces)) {
+            problems.add("prometheusClientNamespaces", "must be a list of namespaces");
+        } else {
+            a.prometheusClientNamespaces.forEach((ns, i) => {
+                checkNamespace(problems, `prometheusClientNamespaces[${i}]`, ns);
+                problems.check(ns !== undefined && a.prometheusClientNamespaces!.indexOf(ns) === i, `prometheusClientNamespaces[${i}]`, `"${ns}" is listed twice`);
+            });
+        }
+    }
+    checkClusterCidrs(problems, "clusterCidrs", a.clusterCidrs);
     const p = a.prometheus ?? {};
     checkInteger(problems, "prometheus.replicas", p.replicas, 2, 5, "(one replica is no high availability)");
     if (p.retention !== undefined) {
@@ -412,6 +438,12 @@ export class Monitoring extends pulumi.ComponentResource {
 
         const ns = platformNamespace(childName(name, "namespace"), namespace, "restricted", undefined, parent);
         const nodeNs = platformNamespace(childName(name, "node-exporter-namespace"), nodeNamespace, "privileged", NODE_EXPORTER_REASON, parent);
+
+        // Default deny in both namespaces, then only what each part needs (network.ts).
+        createNamespacePolicies(name, namespace, monitoringPolicies({
+            prometheusClientNamespaces: args.prometheusClientNamespaces ?? DEFAULT_PROMETHEUS_CLIENT_NAMESPACES, prometheusPort: PROMETHEUS_PORT, clusterCidrs: args.clusterCidrs,
+        }), { parent: this, dependsOn: [ns] });
+        createNamespacePolicies(name, nodeNamespace, nodeExporterPolicies(namespace), { parent: this, dependsOn: [nodeNs] });
 
         let grafanaSecret: pulumi.Output<string>;
         if (args.grafanaAdminSecret !== undefined) {

@@ -11,7 +11,9 @@ import { childName } from "../lib/names";
 import { IrsaRole } from "../cluster/irsa";
 import { checkNamespace, checkReleaseName, NOBODY_UID, RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext } from "../autoscaling/common";
 import { HELM_CHARTS, OTEL_COLLECTOR_IMAGE } from "../../lib/versions";
-import { checkInteger, platformNamespace } from "./common";
+import { checkInteger, createNamespacePolicies, platformNamespace } from "./common";
+import { checkClusterCidrs, tracingPolicies } from "./network";
+import { DEFAULT_TRACING_NAMESPACE, INGEST_COLLECTOR, INSTRUMENTATION_NAME, SAMPLER_COLLECTOR } from "./instrumentation";
 import {
     DEFAULT_PORTS, DEFAULT_SAMPLING, ExporterSettings, SamplingSettings, checkExporter, checkSampling, ingestConfig, samplerConfig,
 } from "./collector";
@@ -38,7 +40,12 @@ export interface TracingArgs {
     exporter: ExporterSettings;
     /** Tail sampling. Defaults: every error trace, every trace of 1 s or more, 5 % of the rest, decision after 10 s. */
     sampling?: SamplingArgs;
-    /** Namespaces that get an `Instrumentation` pointing at tier 1 (their pods opt in with WebService's `tracing`). Defaults to none. */
+    /**
+     * Namespaces whose pods send traces. Each gets an `Instrumentation` named `k8sprod` pointing at tier 1 (its
+     * WebServices opt in with their `tracing` option, which names it), and tier 1 accepts OTLP (TCP 4317 and 4318)
+     * from the pods of these namespaces only. Each must exist (e.g. a ProductionNamespace) and be listed once.
+     * Defaults to none.
+     */
     instrumentedNamespaces?: string[];
     /** Tier-1 (ingest) replicas. Defaults to 2; 2 to 20. */
     ingestReplicas?: number;
@@ -52,6 +59,14 @@ export interface TracingArgs {
     oidcProviderUrl?: pulumi.Input<string>;
     /** Namespace of the operator and the collectors, created with Pod Security restricted. Defaults to `tracing`. */
     namespace?: string;
+    /** Namespace Prometheus runs in: the only one that may reach the collectors' metrics port (8888). Defaults to `monitoring`. */
+    metricsNamespace?: string;
+    /**
+     * Address blocks of the cluster's nodes and API server endpoints (on EKS, the VPC's CIDR block). The
+     * NetworkPolicies allow the API server (443/6443), its webhook calls only from or to these blocks.
+     * Defaults to any address except the instance metadata one (still limited to those ports).
+     */
+    clusterCidrs?: string[];
     /** Helm release name of the operator. Defaults to `opentelemetry-operator`. */
     releaseName?: string;
     /** Tags on the IAM role (awsxray). Defaults to none. */
@@ -64,12 +79,9 @@ export interface TracingArgs {
     values?: pulumi.Input<{ [key: string]: any }>;
 }
 
-export const DEFAULT_TRACING_NAMESPACE = "tracing";
+export { DEFAULT_TRACING_NAMESPACE, INGEST_COLLECTOR, SAMPLER_COLLECTOR };
 export const DEFAULT_TRACING_RELEASE = "opentelemetry-operator";
 export const DEFAULT_COLLECTOR_REPLICAS = 2;
-/** Names of the two collectors; the operator names their Services `<name>-collector` and `<name>-collector-headless`. */
-export const INGEST_COLLECTOR = "traces-ingest";
-export const SAMPLER_COLLECTOR = "traces-sampler";
 /** The X-Ray write-only managed policy: X-Ray's write actions support no resource-level scoping, so this is the narrowest grant. */
 export const XRAY_WRITE_POLICY = "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess";
 export const DEFAULT_COLLECTOR_RESOURCES = { requests: { cpu: "200m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } };
@@ -95,8 +107,15 @@ export function validateTracingArgs(args: TracingArgs, problems = new Problems()
             problems.check(a[key] !== undefined, key, "is required with the awsxray exporter: the sampler writes to X-Ray through an IRSA role");
         }
     }
-    (a.instrumentedNamespaces ?? []).forEach((ns, i) => checkNamespace(problems, `instrumentedNamespaces[${i}]`, ns));
+    const instrumented = a.instrumentedNamespaces ?? [];
+    instrumented.forEach((ns, i) => {
+        checkNamespace(problems, `instrumentedNamespaces[${i}]`, ns);
+        problems.check(instrumented.indexOf(ns) === i, `instrumentedNamespaces[${i}]`, `"${ns}" is listed twice`);
+        problems.check(ns !== (a.namespace ?? DEFAULT_TRACING_NAMESPACE), `instrumentedNamespaces[${i}]`, `"${ns}" is the collectors' own namespace`);
+    });
     checkNamespace(problems, "namespace", a.namespace);
+    checkNamespace(problems, "metricsNamespace", a.metricsNamespace);
+    checkClusterCidrs(problems, "clusterCidrs", a.clusterCidrs);
     checkReleaseName(problems, "releaseName", a.releaseName);
     checkUserValues(problems, a.values, TRACING_OWNED);
     return problems;
@@ -152,14 +171,18 @@ export function collectorObject(o: { name: string; namespace: string; mode: "dep
     };
 }
 
-/** An `opentelemetry.io/v1alpha1` Instrumentation sending to tier 1; the SDK samples everything (tier 2 decides). */
+/**
+ * An `opentelemetry.io/v1alpha1` Instrumentation sending to tier 1 over OTLP/HTTP (every SDK is told the protocol,
+ * since their defaults differ); the SDK samples everything (tier 2 decides). WebService's `tracing` option names it.
+ */
 export function instrumentationObject(namespace: string, endpoint: string): Record<string, any> {
     return {
         apiVersion: "opentelemetry.io/v1alpha1",
         kind: "Instrumentation",
-        metadata: { name: "k8sprod", namespace, labels: { "app.kubernetes.io/managed-by": "k8sprod" } },
+        metadata: { name: INSTRUMENTATION_NAME, namespace, labels: { "app.kubernetes.io/managed-by": "k8sprod" } },
         spec: {
             exporter: { endpoint },
+            env: [{ name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" }],
             propagators: ["tracecontext", "baggage"],
             sampler: { type: "parentbased_always_on" },
         },
@@ -210,6 +233,12 @@ export class Tracing extends pulumi.ComponentResource {
         const namespace = args.namespace ?? DEFAULT_TRACING_NAMESPACE;
         const releaseName = args.releaseName ?? DEFAULT_TRACING_RELEASE;
         const ns = platformNamespace(childName(name, "namespace"), namespace, "restricted", undefined, { parent: this });
+
+        // Default deny, then the operator's API traffic, OTLP from the instrumented namespaces into tier 1, tier 1 to
+        // tier 2, tier 2 to its exporter, and Prometheus's scrape (network.ts).
+        createNamespacePolicies(name, namespace, tracingPolicies({
+            namespace, instrumentedNamespaces: args.instrumentedNamespaces ?? [], exporter: args.exporter, metricsNamespace: args.metricsNamespace ?? "monitoring", clusterCidrs: args.clusterCidrs,
+        }), { parent: this, dependsOn: [ns] });
 
         const release = chartRelease(childName(name, "operator"), {
             chart: HELM_CHARTS.opentelemetryOperator,

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { types } from "@pulumi/kubernetes";
 import { Problems } from "../lib/errors";
+import { collectorEgressRule } from "../observability/instrumentation";
 import { KUBE_DNS } from "./defaults";
 import { NetworkPeerArgs, NetworkPortArgs } from "./types";
 
@@ -123,6 +124,8 @@ export interface WorkloadPolicyInputs {
     /** Port and namespace Prometheus scrapes from, when the workload exposes metrics. */
     metrics?: { port: number; namespace: string };
     allowDns: boolean;
+    /** Namespace of the tier-1 trace collector the pods send OTLP to, when the workload is traced. */
+    tracingCollectorNamespace?: string;
 }
 
 /** The workload's allow-list: only the declared sources in, only the declared targets (and DNS) out. */
@@ -140,6 +143,9 @@ export function workloadPolicySpec(w: WorkloadPolicyInputs): types.input.network
     const egress = w.egressTo.map((dst) => ({ to: [peer(dst, w.namespace)], ports: ports(dst.ports ?? []) }));
     if (w.allowDns) {
         egress.push(dnsEgressRule() as { to: Array<Record<string, any>>; ports: Array<Record<string, any>> });
+    }
+    if (w.tracingCollectorNamespace !== undefined) {
+        egress.push(collectorEgressRule(w.tracingCollectorNamespace));
     }
     return {
         podSelector: { matchLabels: w.selector },

@@ -9,7 +9,7 @@ import {
 } from "./common";
 import * as d from "./defaults";
 import { commonLabels, disruptionBudget, selectorLabels, servicePorts, validateDisruptionBudget, validateReplicaCount } from "./pod";
-import { WorkloadArgs } from "./types";
+import { WorkloadSpecArgs } from "./types";
 
 /** A persistent volume every replica gets its own copy of (a volumeClaimTemplate). */
 export interface VolumeClaimArgs {
@@ -27,8 +27,8 @@ export interface VolumeClaimArgs {
     backup?: boolean;
 }
 
-/** Arguments of a {@link StatefulService}. */
-export interface StatefulServiceArgs extends WorkloadArgs {
+/** A {@link StatefulService}'s arguments apart from its namespace (the form ProductionPlatform's namespaces take). */
+export interface StatefulServiceSpecArgs extends WorkloadSpecArgs {
     /** Persistent volumes, one claim per replica each. At least one: a StatefulService keeps state. */
     volumeClaims: VolumeClaimArgs[];
     /** Replicas. Defaults to 3; at least 2. */
@@ -43,6 +43,12 @@ export interface StatefulServiceArgs extends WorkloadArgs {
      * the pods; delete claims deliberately.
      */
     retainVolumes?: boolean;
+}
+
+/** Arguments of a {@link StatefulService}. */
+export interface StatefulServiceArgs extends StatefulServiceSpecArgs {
+    /** Namespace to deploy into (e.g. a ProductionNamespace's `name`). Required; `default` is refused. */
+    namespace: pulumi.Input<string>;
 }
 
 const POD_MANAGEMENT = ["OrderedReady", "Parallel"];

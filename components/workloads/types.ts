@@ -196,6 +196,30 @@ export interface ServiceAccountArgs {
     clusterRoles?: string[];
 }
 
+/**
+ * OpenTelemetry auto-instrumentation of a workload's pods by the OpenTelemetry Operator (the Tracing component):
+ * the operator injects the language's SDK, configured by the `Instrumentation` of the workload's namespace, and
+ * the pods may send OTLP to the tier-1 collector.
+ */
+export interface WorkloadTracingArgs {
+    /**
+     * SDK to inject: `java`, `nodejs`, `python`, `dotnet`, or `sdk` (only the OTEL_* environment, for an application
+     * that bundles its own SDK). Required. `go`, `apache-httpd` and `nginx` are refused: the Go agent runs privileged
+     * and the web-server agents rewrite their configuration directory, which Pod Security restricted or the
+     * read-only root filesystem forbid.
+     */
+    language: string;
+    /** Containers to instrument (annotation `instrumentation.opentelemetry.io/container-names`). Defaults to the first container. Each must be one of `containers`. */
+    containers?: string[];
+    /**
+     * Name of the `Instrumentation` in the workload's own namespace that configures the SDK. Defaults to `k8sprod`,
+     * the one Tracing creates in each of its `instrumentedNamespaces`: list the workload's namespace there.
+     */
+    instrumentation?: string;
+    /** Namespace of the tier-1 collector (Tracing's `namespace`): the pods may reach its pods on TCP 4317 and 4318 despite the default deny. Defaults to `tracing`. */
+    collectorNamespace?: string;
+}
+
 /** A PodDisruptionBudget override. Give at most one of the two fields. */
 export interface DisruptionBudgetArgs {
     /** Pods that must stay up during voluntary disruptions: a count or a percentage (`"50%"`). */
@@ -204,10 +228,11 @@ export interface DisruptionBudgetArgs {
     maxUnavailable?: string;
 }
 
-/** What every workload template takes: its pods, their identity and network, and their disruption budget. */
-export interface WorkloadArgs {
-    /** Namespace to deploy into (e.g. a ProductionNamespace's `name`). Required; `default` is refused. */
-    namespace: pulumi.Input<string>;
+/**
+ * What every workload template takes apart from its namespace: its pods, their identity and network, and their
+ * disruption budget. ProductionPlatform takes workloads in this form under the namespace they belong to.
+ */
+export interface WorkloadSpecArgs {
     /** The pod's containers. At least one; each with requests, an image pinned to a version, and ports or probes. */
     containers: ContainerArgs[];
     /**
@@ -242,4 +267,10 @@ export interface WorkloadArgs {
     terminationGracePeriodSeconds?: number;
     /** Extra annotations on the pod template. */
     podAnnotations?: pulumi.Input<{ [key: string]: pulumi.Input<string> }>;
+}
+
+/** What every workload template takes: its namespace, its pods, their identity and network, and their disruption budget. */
+export interface WorkloadArgs extends WorkloadSpecArgs {
+    /** Namespace to deploy into (e.g. a ProductionNamespace's `name`). Required; `default` is refused. */
+    namespace: pulumi.Input<string>;
 }

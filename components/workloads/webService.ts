@@ -8,10 +8,11 @@ import {
 } from "./common";
 import * as d from "./defaults";
 import { commonLabels, disruptionBudget, selectorLabels, servicePorts, validateDisruptionBudget, validateReplicaCount } from "./pod";
-import { WorkloadArgs } from "./types";
+import { DEFAULT_TRACING_NAMESPACE, checkTracingOption, injectionAnnotations } from "../observability/instrumentation";
+import { WorkloadSpecArgs, WorkloadTracingArgs } from "./types";
 
-/** Arguments of a {@link WebService}. */
-export interface WebServiceArgs extends WorkloadArgs {
+/** A {@link WebService}'s arguments apart from its namespace (the form ProductionPlatform's namespaces take). */
+export interface WebServiceSpecArgs extends WorkloadSpecArgs {
     /**
      * Horizontal autoscaling (autoscaling/v2). On by default: min 3, max 10, CPU 70 %, scale down after a
      * 300 s window by at most 50 % a minute, scale up at once by up to 100 % per 30 s. Conflicts with `replicas`.
@@ -26,6 +27,18 @@ export interface WebServiceArgs extends WorkloadArgs {
     serviceType?: string;
     /** Create a VerticalPodAutoscaler in Off mode: recommendations only, pods are never restarted. Defaults to false. */
     verticalPodAutoscaler?: boolean;
+    /**
+     * Opt the pods into OpenTelemetry auto-instrumentation: the operator's injection annotation for the language
+     * (naming the `Instrumentation` of the workload's namespace, which Tracing creates for its `instrumentedNamespaces`)
+     * and NetworkPolicy egress to the tier-1 collector's pods on OTLP TCP 4317/4318. Defaults to none (not traced).
+     */
+    tracing?: WorkloadTracingArgs;
+}
+
+/** Arguments of a {@link WebService}. */
+export interface WebServiceArgs extends WebServiceSpecArgs {
+    /** Namespace to deploy into (e.g. a ProductionNamespace's `name`). Required; `default` is refused. */
+    namespace: pulumi.Input<string>;
 }
 
 const SERVICE_TYPES = ["ClusterIP", "LoadBalancer"];
@@ -46,6 +59,7 @@ export function validateWebServiceArgs(name: string, args: WebServiceArgs): Prob
     if (args.serviceType !== undefined) {
         problems.check(SERVICE_TYPES.includes(args.serviceType), "serviceType", `"${args.serviceType}" is not one of ${SERVICE_TYPES.join(", ")}`);
     }
+    checkTracingOption(problems, "tracing", args.tracing, (args.containers ?? []).map((c) => c?.name));
     const hasPorts = (args.containers ?? []).some((c) => (c.ports ?? []).length > 0);
     problems.check(hasPorts || !Array.isArray(args.containers) || args.containers.length === 0, "containers",
         "a WebService serves traffic: at least one container needs a port");
@@ -93,7 +107,10 @@ export class WebService extends pulumi.ComponentResource {
                 revisionHistoryLimit: 5,
                 selector: { matchLabels: selector },
                 strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
-                template: podTemplate(args, labels, selector, sa.metadata.name, { revisionKey: "pod-template-hash" }),
+                template: podTemplate(args, labels, selector, sa.metadata.name, {
+                    revisionKey: "pod-template-hash",
+                    annotations: args.tracing ? injectionAnnotations(args.tracing) : undefined,
+                }),
             },
         }, { parent: this });
 
@@ -118,6 +135,7 @@ export class WebService extends pulumi.ComponentResource {
             egressTo: args.egressTo ?? [],
             metrics: args.metricsPort !== undefined ? { port: args.metricsPort, namespace: args.metricsNamespace ?? d.DEFAULT_METRICS_NAMESPACE } : undefined,
             allowDns: args.allowDns ?? true,
+            tracingCollectorNamespace: args.tracing ? args.tracing.collectorNamespace ?? DEFAULT_TRACING_NAMESPACE : undefined,
         });
 
         if (args.verticalPodAutoscaler) {

@@ -98,7 +98,7 @@ export const ANY_PRIVATE_ECR = "*.dkr.ecr.*.amazonaws.com";
  * The default allow-list: the registries the platform's own charts pull from (lib/versions.ts), Docker Hub's
  * official images (`docker.io/library`, the "official images" the field guide prefers), and private ECR.
  */
-export const DEFAULT_ALLOWED_REGISTRIES: readonly string[] = [...PLATFORM_IMAGE_REGISTRIES, "docker.io/library", ANY_PRIVATE_ECR];
+export const DEFAULT_ALLOWED_REGISTRIES: readonly string[] = [...new Set([...PLATFORM_IMAGE_REGISTRIES, "docker.io/library", ANY_PRIVATE_ECR])];
 
 export const allowedImageRegistries: ResourceValidationPolicy = resourcePolicy<{ registries: string[]; ecrAccountIds: string[] }>({
     name: "allowed-image-registries",

@@ -46,12 +46,13 @@ export const policies: Policies = withMetadata<Policies[number]>([
     requireHeadlessService,
     requireVolumeClaimStorageClass,
     requireBackupSchedule,
-    // Practices the peer linters check.
+    // Issue 13: practices the peer linters check.
     disallowReplicasWithHpa,
     requireEphemeralStorage,
     disallowSecretEnv,
     requirePdbUnhealthyPodEvictionPolicy,
     requireHighUidGid,
+    // requireImageDigest is listed once, with the image policies above (main listed it twice).
     disallowArgoCdProjectWildcards,
     restrictArgoCdClusterResources,
     disallowArgoCdDefaultProject,

@@ -29,7 +29,9 @@ function awsMocks(): RecordingMocks {
         .onResource("aws:cloudwatch/logGroup:LogGroup", (a) => ({ arn: arn("logs", `log-group:${a.inputs.name ?? a.name}`), name: a.inputs.name ?? a.name }))
         .onResource("aws:ec2/launchTemplate:LaunchTemplate", () => ({ latestVersion: 1 }))
         .onResource("aws:eks/nodeGroup:NodeGroup", (a) => ({ nodeGroupName: a.name }))
-        .onResource("aws:ec2/vpc:Vpc", (a) => ({ arn: arn("ec2", `vpc/${a.name}-id`) }));
+        .onResource("aws:ec2/vpc:Vpc", (a) => ({ arn: arn("ec2", `vpc/${a.name}-id`) }))
+        // A bucket's id is its name; the provider names an unnamed bucket (here as the mocks name the id).
+        .onResource("aws:s3/bucket:Bucket", (a) => ({ bucket: a.inputs.bucket ?? `${a.name}-id`, arn: `arn:aws:s3:::${a.inputs.bucket ?? `${a.name}-id`}` }));
 }
 
 /** Installs fresh mocks and returns them. */

@@ -25,9 +25,10 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
         const cfg = readStackConfig(path.join(repoRoot, "stacks", "Pulumi.yaml"), path.join(repoRoot, "stacks"), "prod");
         run = await runStackProgram(PROGRAM, cfg);
         const packs = [loadPack(path.join(repoRoot, "policies", "aws")), loadPack(path.join(repoRoot, "policies", "kubernetes"))];
-        // The platform's policy config, as `npm start` passes it (Velero's privileged namespace, the drill's API token).
-        const platformConfig = JSON.parse(fs.readFileSync(path.join(repoRoot, "policies", "kubernetes", "examples", "platform.json"), "utf8"));
-        violations = await analyze(packs, engineResources(run.registrations), platformConfig);
+        // The prod stack's policy config, as `npm start` passes it (stacks/policy/prod.json: the platform's exemptions, each with its reason).
+        violations = await analyze(packs, engineResources(run.registrations), {
+            "k8sprod-kubernetes": JSON.parse(fs.readFileSync(path.join(repoRoot, "stacks", "policy", "prod.json"), "utf8")),
+        });
     });
 
     it("runs without errors or unanswered lookups", () => {
@@ -39,16 +40,16 @@ describe("prod stack (stacks/Pulumi.prod.yaml)", () => {
         const types = (t: string) => run.registrations.filter((r) => r.type === t);
         assert.strictEqual(types("k8sprod:cluster:EksCluster").length, 1);
         assert.deepStrictEqual(types("aws:ec2/subnet:Subnet").filter((s) => s.name.includes("-private-")).map((s) => s.inputs.availabilityZone).sort(), ["us-east-1a", "us-east-1b", "us-east-1c"]);
-        assert.deepStrictEqual(types("aws:eks/nodeGroup:NodeGroup").map((g) => g.name).sort(), ["k8sprod-prod-nodes-us-east-1a", "k8sprod-prod-nodes-us-east-1b", "k8sprod-prod-nodes-us-east-1c"]);
+        assert.deepStrictEqual(types("aws:eks/nodeGroup:NodeGroup").map((g) => g.name).sort(), ["k8sprod-prod-cluster-nodes-us-east-1a", "k8sprod-prod-cluster-nodes-us-east-1b", "k8sprod-prod-cluster-nodes-us-east-1c"]);
         assert.strictEqual(types("aws:eks/cluster:Cluster")[0].inputs.name, "k8sprod-prod");
     });
 
     it("installs the autoscalers and deploys the app through the cluster's Kubernetes provider", () => {
-        for (const t of ["k8sprod:autoscaling:ClusterAutoscaler", "k8sprod:autoscaling:MetricsServer", "k8sprod:autoscaling:VerticalPodAutoscaler", "k8sprod:autoscaling:PrometheusAdapter",
+        for (const t of ["k8sprod:platform:ProductionPlatform", "k8sprod:autoscaling:ClusterAutoscaler", "k8sprod:autoscaling:MetricsServer", "k8sprod:autoscaling:VerticalPodAutoscaler", "k8sprod:autoscaling:PrometheusAdapter",
             "k8sprod:workloads:WebService", "k8sprod:workloads:StatefulService"]) {
             assert.strictEqual(run.registrations.filter((r) => r.type === t).length, 1, t);
         }
-        const provider = run.registrations.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === "k8sprod-prod-k8s");
+        const provider = run.registrations.find((r) => r.type === "pulumi:providers:kubernetes" && r.name === "k8sprod-prod-cluster-k8s");
         assert.ok(provider);
         const k8sObjects = run.registrations.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
         assert.ok(k8sObjects.length > 10);

@@ -58,15 +58,64 @@ function modelPath(apiVersion: string, kind: string): string {
 // (TypeScript's CommonJS output would turn `import()` into `require()`).
 const importModule = new Function("specifier", "return import(specifier)") as (s: string) => Promise<any>;
 
+/** @pulumi/pulumi's secret signature (rpc.specialSecretSig) and the key it sits under. */
+const SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * A registration's inputs as the API server would get them at deploy time: secrets unwrapped, and every value
+ * unknown during the preview (`{ __pulumiUnknown: true }` in the mocks' inputs) left out, with the JSON pointer
+ * of each such value, so that only what is known is judged, as plan's schema step does.
+ */
+export function knownPart(value: unknown, at = "", unknowns: string[] = []): { value: unknown; unknowns: string[] } {
+    let v = value;
+    while (v && typeof v === "object" && (v as any)[SECRET_SIG_KEY] === SECRET_SIG) {
+        v = (v as any).value;
+    }
+    if (v && typeof v === "object" && (v as any).__pulumiUnknown === true) {
+        unknowns.push(at);
+        return { value: undefined, unknowns };
+    }
+    if (Array.isArray(v)) {
+        return { value: v.map((x, i) => knownPart(x, `${at}/${i}`, unknowns).value), unknowns };
+    }
+    if (v && typeof v === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) {
+            const known = knownPart(x, `${at}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`, unknowns).value;
+            if (known !== undefined) {
+                out[k] = known;
+            }
+        }
+        return { value: out, unknowns };
+    }
+    return { value: v, unknowns };
+}
+
+interface SchemaError {
+    instancePath: string;
+    message?: string;
+    params?: Record<string, any>;
+}
+
+/** Whether an error is about a value that is unknown until the update (at or under it, or its absence). */
+function aboutUnknown(e: SchemaError, unknowns: string[]): boolean {
+    const missing = e.params?.missingProperty;
+    const at = typeof missing === "string" ? `${e.instancePath}/${missing}` : e.instancePath;
+    return unknowns.some((u) => at === u || at.startsWith(`${u}/`) || e.instancePath === u || e.instancePath.startsWith(`${u}/`));
+}
+
 /** Returns the schema errors of one object (empty when valid); throws for a kind no schema knows. */
-export async function schemaErrors(obj: Record<string, any>): Promise<string[]> {
+export async function schemaErrors(input: Record<string, any>): Promise<string[]> {
+    const { value, unknowns } = knownPart(input);
+    const obj = value as Record<string, any>;
     const { apiVersion, kind } = obj;
     if (typeof apiVersion !== "string" || typeof kind !== "string") {
         return [`object has no apiVersion/kind: ${JSON.stringify(obj).slice(0, 200)}`];
     }
     const crd = loadCrds().get(`${apiVersion}/${kind}`);
     if (crd) {
-        return crd(obj) ? [] : (crd.errors ?? []).map((e) => `${kind} ${e.instancePath} ${e.message}`);
+        return crd(obj) ? [] : (crd.errors ?? []).filter((e) => !aboutUnknown(e, unknowns)).map((e) => `${kind} ${e.instancePath} ${e.message}`);
     }
     let mod: any;
     try {
@@ -79,8 +128,8 @@ export async function schemaErrors(obj: Record<string, any>): Promise<string[]> 
         new Model(obj).validate();
         return [];
     } catch (e: any) {
-        const errors = e?.errors as Array<{ instancePath: string; message: string }> | undefined;
-        return errors ? errors.map((x) => `${kind} ${x.instancePath} ${x.message}`) : [`${kind}: ${e.message}`];
+        const errors = e?.errors as SchemaError[] | undefined;
+        return errors ? errors.filter((x) => !aboutUnknown(x, unknowns)).map((x) => `${kind} ${x.instancePath} ${x.message}`) : [`${kind}: ${e.message}`];
     }
 }
 

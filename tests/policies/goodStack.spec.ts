@@ -34,7 +34,7 @@ describe("the happy-path stack of the policy tests", () => {
             "require-namespace-pod-security", "require-default-deny-network-policy",
             "require-headless-service", "require-volume-claim-storage-class",
             "require-backup-schedule",
-            // Practices the peer linters check.
+            // Issue 13: practices the peer linters check.
             "disallow-replicas-with-hpa", "require-ephemeral-storage", "disallow-secret-env", "require-pdb-unhealthy-pod-eviction-policy",
             "require-high-uid-gid",
             "disallow-argocd-project-wildcards", "restrict-argocd-cluster-resources", "disallow-argocd-default-project",

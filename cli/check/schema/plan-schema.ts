@@ -40,7 +40,10 @@ export function planSchemaViolations(resources: EngineResource[], version: strin
         if (!k) {
             continue;
         }
-        const outcome = schemas.validate(k.apiVersion, k.kind, r.properties, true, { unwrap, unknown });
+        // A kind of a custom API group (argoproj.io, velero.io, ...) that the built-in schemas do not serve is a
+        // custom resource: plan has no CRD for it (no-schema), while a core or *.k8s.io kind they do not serve is removed.
+        const builtIn = schemas.servesKind(k.apiVersion, k.kind) || !k.apiVersion.includes(".") || /\.k8s\.io\//.test(k.apiVersion);
+        const outcome = schemas.validate(k.apiVersion, k.kind, r.properties, builtIn, { unwrap, unknown });
         if (outcome.kind !== "validated") {
             continue;
         }
