@@ -33,18 +33,6 @@ export function at(v: unknown, ...keys: string[]): any {
     return cur;
 }
 
-/**
- * What the program sent for a Kubernetes object, as a stack policy sees it. Under the Pulumi CLI a stack
- * policy gets each resource's outputs: for a Kubernetes object, the live object, in which the API server
- * has defaulted fields the program left out (a Deployment's spec.replicas is 1, or what its autoscaler set).
- * The Kubernetes provider keeps the program's object beside it, under `__inputs`; a policy about what the
- * program sets reads that. Under `k8sprod plan` (mocks) and in a preview of a new object the props are
- * already the program's object.
- */
-export function sentByProgram(props: unknown): unknown {
-    return obj(at(props, "__inputs")) ?? props;
-}
-
 /** A plain deep copy of a JSON value read through the SDK's proxy (reads every field once; an unknown value throws as usual). */
 export function plain<V>(v: V): V {
     return v === undefined ? v : JSON.parse(JSON.stringify(v));
