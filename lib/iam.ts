@@ -93,6 +93,53 @@ export function secretsKeyUsePolicy(keyArn: string): PolicyDocument {
     };
 }
 
+/** The ARN of a CloudWatch Logs group; a `*` in `name` makes it a pattern for `ArnLike`. */
+export function logGroupArn(partition: string, region: string, account: string, name: string): string {
+    return `arn:${partition}:logs:${region}:${account}:log-group:${name}`;
+}
+
+/** Where a CloudWatch Logs KMS key lives, and which log groups may use it. */
+export interface LogsKeyScope {
+    /** The account that owns the key and the groups. */
+    account: string;
+    /** The region of the key and the groups (CloudWatch Logs uses a key of its own region only). */
+    region: string;
+    /** The partition (`aws`, `aws-cn`, `aws-us-gov`). Defaults to `aws`. */
+    partition?: string;
+    /** The partition's DNS suffix, for the service principal. Defaults to `amazonaws.com`. */
+    dnsSuffix?: string;
+    /** Names of the groups that may use the key; `*` matches any run of characters (`/k8sprod/prod/*`). At least one. */
+    logGroupNames: string[];
+}
+
+/**
+ * The policy of a KMS key that encrypts CloudWatch Logs groups: the account root administers the key (the AWS
+ * default key policy, so the account's IAM policies decide which of its principals may use it), and CloudWatch
+ * Logs of the key's region may use it only for the named groups (CloudWatch Logs puts the group's ARN in the
+ * encryption context, `kms:EncryptionContext:aws:logs:arn`, of every request it makes with the key).
+ */
+export function logsKeyPolicy(scope: LogsKeyScope): PolicyDocument {
+    const partition = scope.partition ?? "aws";
+    if (scope.logGroupNames.length === 0) {
+        throw new Error("logsKeyPolicy: name at least one log group; a key no group may use is a mistake");
+    }
+    const arns = scope.logGroupNames.map((n) => logGroupArn(partition, scope.region, scope.account, n));
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${scope.account}:root` }, Action: "kms:*", Resource: "*" },
+            {
+                Sid: "CloudWatchLogsUsesKey",
+                Effect: "Allow",
+                Principal: { Service: `logs.${scope.region}.${scope.dnsSuffix ?? "amazonaws.com"}` },
+                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+                Resource: "*",
+                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": arns.length === 1 ? arns[0] : arns } },
+            },
+        ],
+    };
+}
+
 function list(v: string | string[] | undefined): string[] {
     return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }

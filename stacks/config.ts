@@ -39,6 +39,8 @@ export interface StackSettings {
     publicAccessCidrs?: string[];
     accessEntries?: ClusterAccessEntryArgs[];
     logRetentionDays?: number;
+    /** A KMS key ARN for the control-plane log group instead of the key the cluster creates. */
+    controlPlaneLogsKmsKeyArn?: string;
     addons?: PlatformAddonsArgs;
     observability?: PlatformObservabilityArgs;
     backup?: PlatformBackupArgs;
@@ -67,7 +69,7 @@ export const STACK_SCHEMA = closed({
         cidrBlock: str,
         natGateways: { type: "string", enum: ["single", "one-per-zone"] },
         privateClusterEndpoints: bool,
-        flowLogs: closed({ enabled: bool, retentionDays: int, trafficType: { type: "string", enum: ["ALL", "ACCEPT", "REJECT"] } }),
+        flowLogs: closed({ enabled: bool, retentionDays: int, trafficType: { type: "string", enum: ["ALL", "ACCEPT", "REJECT"] }, kmsKeyArn: str, kmsDeletionWindowDays: int }),
     }),
     nodeGroup: closed({
         instanceTypes: { type: "array", items: str, minItems: 1 },
@@ -84,6 +86,7 @@ export const STACK_SCHEMA = closed({
         items: closed({ name: str, principalArn: str, policy: { type: "string", enum: ["cluster-admin", "admin", "edit", "view"] }, namespaces: strings, kubernetesGroups: strings }, ["name", "principalArn", "policy"]),
     },
     logRetentionDays: int,
+    controlPlaneLogsKmsKeyArn: str,
     addons: closed({
         clusterAutoscaler: bool, metricsServer: bool, verticalPodAutoscaler: bool, prometheusAdapter: bool,
         monitoring: bool, logging: bool, tracing: bool, backups: bool, gitOps: bool,
@@ -220,6 +223,7 @@ export function platformArgs(s: StackSettings, region: string): ProductionPlatfo
         ...(s.publicAccessCidrs ? { publicAccessCidrs: s.publicAccessCidrs } : {}),
         ...(s.accessEntries ? { accessEntries: s.accessEntries } : {}),
         ...(s.logRetentionDays !== undefined ? { logRetentionDays: s.logRetentionDays } : {}),
+        ...(s.controlPlaneLogsKmsKeyArn !== undefined ? { controlPlaneLogsKmsKeyArn: s.controlPlaneLogsKmsKeyArn } : {}),
         ...(s.addons ? { addons: s.addons } : {}),
         ...(s.observability ? { observability: s.observability } : {}),
         ...(s.backup ? { backup: s.backup } : {}),

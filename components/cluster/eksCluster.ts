@@ -11,6 +11,7 @@ import {
 } from "./addons";
 import { clusterTrustPolicy, issuerHost, MANAGED_POLICIES, nodeTrustPolicy, secretsKeyUsePolicy } from "../../lib/iam";
 import { IrsaRole } from "./irsa";
+import { checkKmsKeyArn, logsKmsKey } from "../lib/logsKey";
 import { kubeconfigFor, regionOfArn } from "./kubeconfig";
 import {
     AMI_TYPES, autoscalerDiscoveryTags, CAPACITY_TYPES, distributeNodes, instanceTypeProblem, launchTemplateSettings, NODE_DEFAULTS, TAINT_EFFECTS,
@@ -24,6 +25,11 @@ export const CLUSTER_DEFAULTS = {
     /** Standard support only: a version past standard support is upgraded instead of billed for extended support. */
     supportType: "STANDARD",
 } as const;
+
+/** The log group EKS writes the control-plane logs of a cluster to (a fixed name). */
+export function controlPlaneLogGroupName(clusterName: string): string {
+    return `/aws/eks/${clusterName}/cluster`;
+}
 
 /** Every control-plane log type; all are on. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
@@ -117,8 +123,19 @@ export interface EksClusterArgs {
     publicAccessCidrs?: string[];
     /** Days the control-plane log group keeps logs; a CloudWatch retention period. Defaults to 90. */
     logRetentionDays?: number;
-    /** Days before the secrets KMS key is deleted after the cluster is destroyed (7–30). Defaults to 30. */
+    /**
+     * Days before the KMS keys this component creates (secrets, control-plane logs, the network's flow logs) are
+     * deleted after the cluster is destroyed (7–30); `network.flowLogs.kmsDeletionWindowDays` overrides it for the
+     * flow-log key. Defaults to 30.
+     */
     kmsDeletionWindowDays?: number;
+    /**
+     * ARN of a KMS key (in the cluster's region) that encrypts the control-plane log group. Its key policy must let
+     * CloudWatch Logs (`logs.<region>.amazonaws.com`) use it for `/aws/eks/<clusterName>/cluster`, or creating the
+     * group fails. Defaults to a key this component creates: rotation on, deleted after `kmsDeletionWindowDays`, and
+     * a policy that lets CloudWatch Logs use it for that group only (the account administers it).
+     */
+    controlPlaneLogsKmsKeyArn?: pulumi.Input<string>;
     /** IAM principals that may use the cluster, through access entries (authentication mode API). Defaults to none. */
     accessEntries?: ClusterAccessEntryArgs[];
     /**
@@ -185,6 +202,7 @@ export function eksClusterProblems(name: string, args: EksClusterArgs, problems:
         `${retention} is not a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`);
     const window = args.kmsDeletionWindowDays ?? CLUSTER_DEFAULTS.kmsDeletionWindowDays;
     problems.check(Number.isInteger(window) && window >= 7 && window <= 30, "kmsDeletionWindowDays", `${window} must be a whole number of days from 7 to 30`);
+    checkKmsKeyArn(problems, "controlPlaneLogsKmsKeyArn", args.controlPlaneLogsKmsKeyArn);
 
     const names = new Set<string>();
     (args.accessEntries ?? []).forEach((e, i) => {
@@ -266,7 +284,7 @@ const clusterProviders = new WeakMap<EksCluster, k8s.Provider>();
 
 /**
  * A production EKS cluster: a supported Kubernetes version from the version matrix, secrets encrypted with a
- * rotating KMS key, every control-plane log type in a log group with retention, a private API endpoint,
+ * rotating KMS key, every control-plane log type in a KMS-encrypted log group with retention, a private API endpoint,
  * authentication through access entries, an OIDC provider for IRSA, one managed node group per zone from a
  * launch template that requires IMDSv2 (hop limit 1) and encrypts gp3 root volumes, the core add-ons (vpc-cni
  * enforcing NetworkPolicy, coredns, kube-proxy, the EBS CSI driver through IRSA, the snapshot controller), a
@@ -297,6 +315,8 @@ export class EksCluster extends pulumi.ComponentResource {
     public readonly secretsKeyArn: pulumi.Output<string>;
     /** The control-plane log group. */
     public readonly logGroupName: pulumi.Output<string>;
+    /** The KMS key that encrypts the control-plane log group (`controlPlaneLogsKmsKeyArn`, or the one this component creates). */
+    public readonly logsKeyArn: pulumi.Output<string>;
     /** The node instance role's ARN. */
     public readonly nodeRoleArn: pulumi.Output<string>;
     /** The managed node group names, one per zone in zone order. */
@@ -341,6 +361,7 @@ export class EksCluster extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
         const ng = args.nodeGroup ?? {};
         const keys = clusterZoneKeys(args);
+        const window = args.kmsDeletionWindowDays ?? CLUSTER_DEFAULTS.kmsDeletionWindowDays;
 
         // Network: the zones, one private subnet per zone.
         let vpcId: pulumi.Output<string>;
@@ -351,7 +372,12 @@ export class EksCluster extends pulumi.ComponentResource {
             zoneNames = pulumi.output(args.existingNetwork.privateSubnets.map((s) => s.availabilityZone));
             subnetIds = args.existingNetwork.privateSubnets.map((s) => pulumi.output(s.subnetId));
         } else {
-            const vpc = new Vpc(childName(name, "network"), { tags, ...args.network, clusterName }, parent);
+            // The flow-log key is deleted after the cluster's window unless the network says otherwise.
+            const network: VpcArgs = { tags, ...args.network, clusterName };
+            if (args.network?.flowLogs?.kmsKeyArn === undefined) {
+                network.flowLogs = { kmsDeletionWindowDays: window, ...args.network?.flowLogs };
+            }
+            const vpc = new Vpc(childName(name, "network"), network, parent);
             vpcId = vpc.vpcId;
             zoneNames = vpc.availabilityZones;
             subnetIds = keys.map((_, i) => vpc.privateSubnetIds.apply((ids) => ids[i]));
@@ -361,13 +387,24 @@ export class EksCluster extends pulumi.ComponentResource {
         const key = new aws.kms.Key(childName(name, "secrets"), {
             description: `Envelope encryption of Kubernetes secrets in EKS cluster ${clusterName}`,
             enableKeyRotation: true,
-            deletionWindowInDays: args.kmsDeletionWindowDays ?? CLUSTER_DEFAULTS.kmsDeletionWindowDays,
+            deletionWindowInDays: window,
             tags,
         }, parent);
+        // EKS writes to this exact name; creating the group first is what gives it a retention and a key.
+        const logGroupName = controlPlaneLogGroupName(clusterName);
+        const logsKeyArn = args.controlPlaneLogsKmsKeyArn !== undefined
+            ? pulumi.output(args.controlPlaneLogsKmsKeyArn)
+            : logsKmsKey(childName(name, "control-plane-logs-key"), {
+                description: `Encryption of the control-plane log group of EKS cluster ${clusterName}`,
+                deletionWindowInDays: window,
+                logGroupNames: [logGroupName],
+                tags,
+            }, parent).arn;
         const logGroup = new aws.cloudwatch.LogGroup(childName(name, "control-plane"), {
-            // EKS writes to this exact name; creating it first is what gives it a retention.
-            name: `/aws/eks/${clusterName}/cluster`,
+            name: logGroupName,
             retentionInDays: args.logRetentionDays ?? CLUSTER_DEFAULTS.logRetentionDays,
+            // The key exists before the group: the group's kmsKeyId depends on it.
+            kmsKeyId: logsKeyArn,
             tags,
         }, parent);
 
@@ -541,6 +578,7 @@ export class EksCluster extends pulumi.ComponentResource {
         this.oidcProviderArn = oidc.arn;
         this.secretsKeyArn = key.arn;
         this.logGroupName = logGroup.name;
+        this.logsKeyArn = logsKeyArn;
         this.nodeRoleArn = nodeRole.arn;
         this.nodeGroupNames = pulumi.all(nodeGroups.map((g) => g.nodeGroupName));
         this.availabilityZones = zoneNames;
@@ -557,6 +595,7 @@ export class EksCluster extends pulumi.ComponentResource {
             endpoint: this.endpoint,
             oidcProviderArn: this.oidcProviderArn,
             oidcIssuerUrl: this.oidcIssuerUrl,
+            logsKeyArn: this.logsKeyArn,
             nodeGroupNames: this.nodeGroupNames,
             availabilityZones: this.availabilityZones,
             kubeconfig: this.kubeconfig,

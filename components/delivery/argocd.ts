@@ -127,7 +127,7 @@ export interface GitOpsArgs {
      * account is disabled (with `sso` or `localAccounts`), so someone can still administer Argo CD.
      */
     admins?: string[];
-    /** Names of the platform's ProductionNamespaces: every team namespace must be one of them. Required. */
+    /** Names of the platform's ProductionNamespaces: every team namespace must be one of them. Required; may be empty while there are no teams. */
     productionNamespaces: string[];
     /** The teams, each with its AppProject and Applications. Defaults to none. */
     teams?: GitOpsTeamArgs[];
@@ -371,7 +371,9 @@ export function validateGitOpsArgs(args: GitOpsArgs | undefined, problems = new 
         const p = typeof a.domain === "string" ? dns1123SubdomainProblem(a.domain) : "must be a string";
         problems.check(p === undefined, "domain", p ?? "");
     }
-    const platformNamespaces = checkStringList(problems, "productionNamespaces", a.productionNamespaces, 1, "namespace names") ? a.productionNamespaces : [];
+    // May be empty (Argo CD before any team); a team's namespace must then still be one of them, so none is accepted.
+    const namespacesListed = checkStringList(problems, "productionNamespaces", a.productionNamespaces, 0, "namespace names");
+    const platformNamespaces = namespacesListed ? a.productionNamespaces : [];
     if (a.sso !== undefined) {
         const s = a.sso;
         const issuer = typeof s.issuer === "string" ? (() => { try { return new URL(s.issuer); } catch { return undefined; } })() : undefined;
@@ -423,9 +425,9 @@ export function validateGitOpsArgs(args: GitOpsArgs | undefined, problems = new 
         });
         const namespaces = checkStringList(tp, "namespaces", team?.namespaces, 1, "namespace names") ? team.namespaces : [];
         namespaces.forEach((ns, i) => {
-            if (checkLabel(tp, `namespaces[${i}]`, ns, "namespace") && platformNamespaces.length > 0) {
+            if (checkLabel(tp, `namespaces[${i}]`, ns, "namespace") && namespacesListed) {
                 tp.check(platformNamespaces.includes(ns), `namespaces[${i}]`,
-                    `"${ns}" is not a ProductionNamespace of the platform (${platformNamespaces.join(", ")}); teams deploy only into namespaces with Pod Security, quota and default-deny`);
+                    `"${ns}" is not a ProductionNamespace of the platform (${platformNamespaces.length > 0 ? platformNamespaces.join(", ") : "it has none"}); teams deploy only into namespaces with Pod Security, quota and default-deny`);
             }
             tp.check(ns !== (a.namespace ?? DEFAULT_GITOPS_NAMESPACE), `namespaces[${i}]`, "a team cannot deploy into Argo CD's own namespace");
         });

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Problems } from "../lib/errors";
 import { childName } from "../lib/names";
+import { checkKmsKeyArn, logsKmsKey } from "../lib/logsKey";
 import { cidrProblem, parseCidr, planSubnets, subnetCidrProblems } from "./cidr";
 
 /** Defaults of {@link VpcArgs}, in one place. */
@@ -14,6 +15,7 @@ export const VPC_DEFAULTS = {
     publicPrefixOffset: 8,
     natGateways: "one-per-zone",
     flowLogRetentionDays: 90,
+    flowLogKmsDeletionWindowDays: 30,
     flowLogTrafficType: "ALL",
 } as const;
 
@@ -38,6 +40,18 @@ export interface VpcFlowLogArgs {
     retentionDays?: number;
     /** Which traffic is recorded: `ACCEPT`, `REJECT` or `ALL`. Defaults to `ALL`. */
     trafficType?: string;
+    /**
+     * ARN of a KMS key (in the VPC's region) that encrypts the flow log group, `/k8sprod/flow-logs/<vpc id>`. Its key
+     * policy must let CloudWatch Logs (`logs.<region>.amazonaws.com`) use it for that group, or creating the group
+     * fails. Defaults to a key this component creates: rotation on, and a policy that lets CloudWatch Logs use it
+     * for that group only (the account administers it).
+     */
+    kmsKeyArn?: pulumi.Input<string>;
+    /**
+     * Days before the flow-log key this component creates is deleted once the VPC is destroyed (7–30). Ignored with
+     * `kmsKeyArn`. Defaults to 30 (inside an EksCluster, the cluster's `kmsDeletionWindowDays`).
+     */
+    kmsDeletionWindowDays?: number;
 }
 
 /** Arguments of {@link Vpc}. */
@@ -78,7 +92,7 @@ export interface VpcArgs {
      * Defaults to `one-per-zone`.
      */
     natGateways?: string;
-    /** VPC flow logs. Defaults to all traffic into a CloudWatch log group kept 90 days. */
+    /** VPC flow logs. Defaults to all traffic into a KMS-encrypted CloudWatch log group kept 90 days. */
     flowLogs?: VpcFlowLogArgs;
     /**
      * Creates the endpoints a cluster with no internet egress needs: interface endpoints for ECR (api, dkr) and STS,
@@ -183,6 +197,12 @@ export function vpcProblems(args: VpcArgs, problems: Problems): void {
         `${retention} is not a CloudWatch Logs retention period (${LOG_RETENTION_DAYS.join(", ")})`);
     const traffic = args.flowLogs?.trafficType ?? VPC_DEFAULTS.flowLogTrafficType;
     problems.check(TRAFFIC_TYPES.includes(traffic), "flowLogs.trafficType", `"${traffic}" is not one of ${TRAFFIC_TYPES.join(", ")}`);
+    checkKmsKeyArn(problems, "flowLogs.kmsKeyArn", args.flowLogs?.kmsKeyArn);
+    const window = args.flowLogs?.kmsDeletionWindowDays ?? VPC_DEFAULTS.flowLogKmsDeletionWindowDays;
+    problems.check(Number.isInteger(window) && window >= 7 && window <= 30, "flowLogs.kmsDeletionWindowDays", `${window} must be a whole number of days from 7 to 30`);
+    if (args.flowLogs?.kmsKeyArn !== undefined && args.flowLogs.kmsDeletionWindowDays !== undefined) {
+        problems.add("flowLogs.kmsDeletionWindowDays", "conflicts with flowLogs.kmsKeyArn: the window applies only to a key this component creates");
+    }
 
     (args.extraInterfaceEndpoints ?? []).forEach((s, i) => {
         problems.check(/^[a-z0-9][a-z0-9.-]*$/.test(s), `extraInterfaceEndpoints[${i}]`, `"${s}" is not an endpoint service short name such as logs or ec2`);
@@ -197,7 +217,7 @@ function tagsFor(args: VpcArgs, nameTag: string, extra: Record<string, string> =
 /**
  * A VPC for an EKS cluster: a public and a private subnet in each of N availability zones, laid out by a pure CIDR
  * plan, an internet gateway, NAT per zone (or one, by explicit choice), the subnet tags the AWS load balancer
- * integration discovers, VPC flow logs with retention, and optional endpoints for a private cluster.
+ * integration discovers, VPC flow logs with retention in a KMS-encrypted log group, and optional endpoints for a private cluster.
  */
 export class Vpc extends pulumi.ComponentResource {
     /** The VPC's id. */
@@ -216,6 +236,8 @@ export class Vpc extends pulumi.ComponentResource {
     public readonly natGatewayIds: pulumi.Output<string[]>;
     /** The CloudWatch log group that receives the flow logs; empty when flow logs are off. */
     public readonly flowLogGroupName: pulumi.Output<string>;
+    /** The KMS key that encrypts the flow log group (`flowLogs.kmsKeyArn`, or the one this component creates); empty when flow logs are off. */
+    public readonly flowLogKmsKeyArn: pulumi.Output<string>;
 
     constructor(name: string, args: VpcArgs, opts?: pulumi.ComponentResourceOptions) {
         super("k8sprod:network:Vpc", name, {}, opts);
@@ -300,9 +322,24 @@ export class Vpc extends pulumi.ComponentResource {
         });
 
         let flowLogGroupName: pulumi.Output<string> = pulumi.output("");
+        let flowLogKmsKeyArn: pulumi.Output<string> = pulumi.output("");
         if (args.flowLogs?.enabled ?? true) {
+            // Named after the VPC id: unique in the account, and known before the group (and its key) are created,
+            // so the key policy can name exactly this group.
+            const groupName = vpc.id.apply(vpcFlowLogGroupName);
+            const kmsKeyArn = args.flowLogs?.kmsKeyArn !== undefined
+                ? pulumi.output(args.flowLogs.kmsKeyArn)
+                : logsKmsKey(childName(name, "flow-logs-key"), {
+                    description: pulumi.interpolate`Encryption of the flow log group of VPC ${vpc.id}`,
+                    deletionWindowInDays: args.flowLogs?.kmsDeletionWindowDays ?? VPC_DEFAULTS.flowLogKmsDeletionWindowDays,
+                    logGroupNames: [groupName],
+                    tags: tagsFor(args, `${name}-flow-logs`),
+                }, parent).arn;
             const group = new aws.cloudwatch.LogGroup(childName(name, "flow-logs"), {
+                name: groupName,
                 retentionInDays: args.flowLogs?.retentionDays ?? VPC_DEFAULTS.flowLogRetentionDays,
+                // The key exists before the group: the group's kmsKeyId depends on it.
+                kmsKeyId: kmsKeyArn,
                 tags: tagsFor(args, `${name}-flow-logs`),
             }, parent);
             const role = new aws.iam.Role(childName(name, "flow-logs"), {
@@ -323,6 +360,7 @@ export class Vpc extends pulumi.ComponentResource {
                 tags: tagsFor(args, `${name}-flow-logs`),
             }, parent);
             flowLogGroupName = group.name;
+            flowLogKmsKeyArn = kmsKeyArn;
         }
 
         const services = [
@@ -369,6 +407,7 @@ export class Vpc extends pulumi.ComponentResource {
         this.privateRouteTableIds = pulumi.all(privateRouteTables.map((rt) => rt.id));
         this.natGatewayIds = pulumi.all(nats.map((n) => n.id));
         this.flowLogGroupName = flowLogGroupName;
+        this.flowLogKmsKeyArn = flowLogKmsKeyArn;
         this.registerOutputs({
             vpcId: this.vpcId,
             cidrBlock: this.cidrBlock,
@@ -378,8 +417,14 @@ export class Vpc extends pulumi.ComponentResource {
             privateRouteTableIds: this.privateRouteTableIds,
             natGatewayIds: this.natGatewayIds,
             flowLogGroupName: this.flowLogGroupName,
+            flowLogKmsKeyArn: this.flowLogKmsKeyArn,
         });
     }
+}
+
+/** The flow log group of a VPC. */
+export function vpcFlowLogGroupName(vpcId: string): string {
+    return `/k8sprod/flow-logs/${vpcId}`;
 }
 
 /** Trust policy that lets only the VPC Flow Logs service assume the flow log role. */

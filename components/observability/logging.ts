@@ -8,9 +8,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { Problems, isKnown } from "../lib/errors";
 import { HelmValues, OwnedValue, chartRelease, checkUserValues } from "../lib/helm";
 import { childName } from "../lib/names";
+import { checkKmsKeyArn } from "../lib/logsKey";
 import { IrsaRole } from "../cluster/irsa";
 import { checkNamespace, checkReleaseName, RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "../autoscaling/common";
-import { PolicyDocument } from "../../lib/iam";
+import { logsKeyPolicy, PolicyDocument } from "../../lib/iam";
 import { HELM_CHARTS } from "../../lib/versions";
 import { createNamespacePolicies, platformNamespace } from "./common";
 import { checkClusterCidrs, loggingPolicies } from "./network";
@@ -125,9 +126,7 @@ export function validateLoggingArgs(args: LoggingArgs, problems = new Problems()
     if (a.bufferLimit !== undefined) {
         problems.check(typeof a.bufferLimit === "string" && /^[1-9]\d*[KMG]$/.test(a.bufferLimit), "bufferLimit", `${JSON.stringify(a.bufferLimit)} is not a Fluent Bit size such as 512M or 2G`);
     }
-    if (isKnown(a.kmsKeyArn) && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+/.test(a.kmsKeyArn)) {
-        problems.add("kmsKeyArn", `"${a.kmsKeyArn}" is not a KMS key ARN`);
-    }
+    checkKmsKeyArn(problems, "kmsKeyArn", a.kmsKeyArn);
     checkNamespace(problems, "namespace", a.namespace);
     checkNamespace(problems, "metricsNamespace", a.metricsNamespace);
     checkClusterCidrs(problems, "clusterCidrs", a.clusterCidrs);
@@ -168,25 +167,14 @@ export function accountOf(oidcProviderArn: string): string {
     return String(oidcProviderArn ?? "").split(":")[4] ?? "";
 }
 
-/**
- * The policy of the logs KMS key: the account administers it (the AWS default, so IAM policies apply), and
- * CloudWatch Logs in this region may use it only for groups under `/k8sprod/<cluster>/`.
- */
-export function logsKeyPolicy(account: string, region: string, clusterName: string, partition = "aws"): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [
-            { Sid: "AccountAdministersKey", Effect: "Allow", Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-            {
-                Sid: "CloudWatchLogsUsesKey",
-                Effect: "Allow",
-                Principal: { Service: `logs.${region}.amazonaws.com` },
-                Action: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
-                Resource: "*",
-                Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${partition}:logs:${region}:${account}:log-group:/k8sprod/${clusterName}/*` } },
-            },
-        ],
-    };
+/** The partition of an ARN (`aws`, `aws-cn`, `aws-us-gov`); `aws` when it cannot be read. */
+export function partitionOfArn(arn: string): string {
+    return /^arn:(aws[a-z-]*):/.exec(String(arn ?? ""))?.[1] ?? "aws";
+}
+
+/** The groups the logs KMS key may encrypt: every group under `/k8sprod/<cluster>/`, this component's own. */
+export function loggingKeyGroups(clusterName: string): string[] {
+    return [`/k8sprod/${clusterName}/*`];
 }
 
 /** The component's default Helm values. */
@@ -266,8 +254,8 @@ export class Logging extends pulumi.ComponentResource {
                 description: pulumi.interpolate`Encryption of the k8sprod log groups of cluster ${args.clusterName}`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
-                policy: pulumi.all([args.oidcProviderArn, args.region, args.clusterName])
-                    .apply(([arn, region, cluster]) => JSON.stringify(logsKeyPolicy(accountOf(arn), region, cluster))),
+                policy: pulumi.all([args.oidcProviderArn, args.region, args.clusterName]).apply(([arn, region, cluster]) =>
+                    JSON.stringify(logsKeyPolicy({ account: accountOf(arn), region, partition: partitionOfArn(arn), logGroupNames: loggingKeyGroups(cluster) }))),
                 tags: args.tags,
             }, parent);
             kmsKeyArn = key.arn;

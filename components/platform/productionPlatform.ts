@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAutoscaler, MetricsServer, PrometheusAdapter, VerticalPodAutoscaler } from "../autoscaling";
 import { ObjectLockArgs, RestoreDrill, Velero } from "../backup";
 import { GitOps, ImageRepository } from "../delivery";
-import { GitOpsLocalAccountArgs, GitOpsSsoArgs, GitOpsTeamArgs } from "../delivery/argocd";
+import { GitOpsArgs, GitOpsLocalAccountArgs, GitOpsSsoArgs, GitOpsTeamArgs, validateGitOpsArgs } from "../delivery/argocd";
 import { Logging, Monitoring, Tracing } from "../observability";
 import { AlertReceiver } from "../observability/alertmanager";
 import { ExporterSettings } from "../observability/collector";
@@ -152,7 +152,7 @@ export interface PlatformNetworkArgs {
      * Defaults to `one-per-zone`.
      */
     natGateways?: string;
-    /** VPC flow logs. Defaults to all traffic into a CloudWatch log group kept 90 days. */
+    /** VPC flow logs. Defaults to all traffic into a CloudWatch log group kept 90 days, encrypted with the VPC's own KMS key. */
     flowLogs?: VpcFlowLogArgs;
     /** Interface endpoints for ECR and STS and an S3 gateway endpoint, for nodes without internet egress. Defaults to false. */
     privateClusterEndpoints?: boolean;
@@ -220,6 +220,12 @@ export interface ProductionPlatformArgs {
     accessEntries?: ClusterAccessEntryArgs[];
     /** Days the control-plane log group keeps logs. Defaults to 90. */
     logRetentionDays?: number;
+    /**
+     * ARN of a KMS key that encrypts the control-plane log group (EksCluster's `controlPlaneLogsKmsKeyArn`); its policy
+     * must let CloudWatch Logs of the region use it for `/aws/eks/<clusterName>/cluster`. Defaults to a rotating key
+     * the cluster creates for that group only.
+     */
+    controlPlaneLogsKmsKeyArn?: pulumi.Input<string>;
     /** Add-on switches. Defaults to every add-on on. */
     addons?: PlatformAddonsArgs;
     /** Observability settings. Defaults to the components' defaults, traces to AWS X-Ray. */
@@ -253,6 +259,7 @@ export function platformClusterArgs(name: string, args: ProductionPlatformArgs):
         ...(args.accessEntries ? { accessEntries: args.accessEntries } : {}),
         ...(args.nodeGroup ? { nodeGroup: args.nodeGroup } : {}),
         ...(args.logRetentionDays !== undefined ? { logRetentionDays: args.logRetentionDays } : {}),
+        ...(args.controlPlaneLogsKmsKeyArn !== undefined ? { controlPlaneLogsKmsKeyArn: args.controlPlaneLogsKmsKeyArn } : {}),
         tags: platformTags(args),
     };
 }
@@ -270,6 +277,30 @@ export function platformAddons(args: ProductionPlatformArgs): Required<PlatformA
 function addAll(problems: Problems, prefix: string, items: InputProblem[]): void {
     for (const p of items) {
         problems.add(p.propertyPath ? `${prefix}.${p.propertyPath}` : prefix, p.reason);
+    }
+}
+
+/** The GitOps args the platform builds its Argo CD from: the platform's namespaces and its `delivery` settings. */
+export function platformGitOpsArgs(args: ProductionPlatformArgs): GitOpsArgs {
+    const d = args.delivery ?? {};
+    return {
+        productionNamespaces: (args.namespaces ?? []).map((n) => n?.name),
+        ...(d.domain ? { domain: d.domain } : {}),
+        ...(d.sso ? { sso: d.sso } : {}),
+        ...(d.localAccounts ? { localAccounts: d.localAccounts } : {}),
+        ...(d.admins ? { admins: d.admins } : {}),
+        ...(d.teams ? { teams: d.teams } : {}),
+    };
+}
+
+/** GitOps' own checks of what the platform would pass it, at the platform's property paths. */
+function gitOpsProblems(args: ProductionPlatformArgs, problems: Problems): void {
+    for (const p of validateGitOpsArgs(platformGitOpsArgs(args)).items) {
+        const at = p.propertyPath;
+        // productionNamespaces is the platform's own namespace list; its entries are checked as namespaces[i].name.
+        if (!at.startsWith("productionNamespaces")) {
+            problems.add(at === "" ? "delivery" : `delivery.${at}`, p.reason);
+        }
     }
 }
 
@@ -292,6 +323,9 @@ export function validateProductionPlatformArgs(name: string, args: ProductionPla
     eksClusterProblems(name, platformClusterArgs(name, args), problems);
 
     const addons = platformAddons(args);
+    if (addons.gitOps) {
+        gitOpsProblems(args, problems);
+    }
     if (addons.backups) {
         const replica = args.backup?.replicaRegion;
         if (problems.check(typeof replica === "string" && replica !== "", "backup.replicaRegion", "is required while the backups add-on is on (the region of the replica bucket)")) {
@@ -517,15 +551,7 @@ export function createProductionPlatform(parent: pulumi.ComponentResource, name:
         }, onCluster);
     }
     if (addons.gitOps) {
-        const d = args.delivery ?? {};
-        built.gitOps = new GitOps(childName(name, "gitops"), {
-            productionNamespaces: (args.namespaces ?? []).map((n) => n.name),
-            ...(d.domain ? { domain: d.domain } : {}),
-            ...(d.sso ? { sso: d.sso } : {}),
-            ...(d.localAccounts ? { localAccounts: d.localAccounts } : {}),
-            ...(d.admins ? { admins: d.admins } : {}),
-            ...(d.teams ? { teams: d.teams } : {}),
-        }, onCluster);
+        built.gitOps = new GitOps(childName(name, "gitops"), platformGitOpsArgs(args), onCluster);
     }
     for (const repo of args.delivery?.imageRepositories ?? []) {
         built.imageRepositories.push({

@@ -1,6 +1,6 @@
 // Nodes: instance metadata and the tags cluster-autoscaler discovers node groups by.
 import { ResourceValidationPolicy } from "@pulumi/policy";
-import { num, obj, resourcePolicy, str, TYPES } from "./lib";
+import { num, obj, readKnown, resourcePolicy, str, TYPES } from "./lib";
 
 export const requireImdsv2: ResourceValidationPolicy = resourcePolicy({
     name: "require-imdsv2",
@@ -15,7 +15,10 @@ export const requireImdsv2: ResourceValidationPolicy = resourcePolicy({
     },
     check: (ctx) => {
         if (ctx.type === TYPES.eksNodeGroup) {
-            if (!obj(ctx.props.launchTemplate)) {
+            // Only whether a launch template is given matters here (the template itself is checked as a
+            // LaunchTemplate): one that is set but unknown during preview (computed from another resource) is one.
+            const template = "launchTemplate" in ctx.props ? readKnown(() => ctx.props.launchTemplate) : { value: undefined };
+            if (template.unknown === undefined && !obj(template.value)) {
                 ctx.report(`${ctx.subject}: launchTemplate is not set, so the nodes use EKS's default launch template, whose metadata hop limit lets pods read the node role's credentials; give the node group a launch template with metadataOptions.httpTokens "required" and httpPutResponseHopLimit 1.`);
             }
             return;

@@ -197,6 +197,36 @@ describe("k8sprod-aws policy pack", () => {
             assert.strictEqual(violated(vs, "eks-secrets-encryption").length, 0);
         });
 
+        it("log-group-encryption decides with the key's ARN unknown: a kmsKeyId that is set names a customer-managed key", async () => {
+            const vs = await violations([res("aws:cloudwatch/logGroup:LogGroup", "logs", { ...LOG_GROUP, kmsKeyId: UNKNOWN_STRING })]);
+            assert.deepStrictEqual([...notRun(vs, "log-group-encryption"), ...violated(vs, "log-group-encryption")], []);
+        });
+
+        it("log-group-encryption still reports a group without kmsKeyId (or an empty one) while its other values are unknown", async () => {
+            const { kmsKeyId: _k, ...noKey } = LOG_GROUP;
+            for (const props of [{ ...noKey, name: UNKNOWN_STRING }, { ...LOG_GROUP, name: UNKNOWN_STRING, kmsKeyId: "" }]) {
+                const vs = await violations([res("aws:cloudwatch/logGroup:LogGroup", "logs", props)]);
+                assert.strictEqual(violated(vs, "log-group-encryption").length, 1, JSON.stringify(props));
+                assert.match(violated(vs, "log-group-encryption")[0].message, /kmsKeyId is not set/);
+                assert.strictEqual(notRun(vs, "log-group-encryption").length, 0);
+            }
+        });
+
+        it("require-imdsv2 decides on a node group whose launch template is set but unknown, and still reports one without", async () => {
+            const unknownTemplate = await violations([res("aws:eks/nodeGroup:NodeGroup", "ng", { ...NODE_GROUP, launchTemplate: UNKNOWN_OBJECT })]);
+            assert.deepStrictEqual([...notRun(unknownTemplate, "require-imdsv2"), ...violated(unknownTemplate, "require-imdsv2")], []);
+            const { launchTemplate: _t, ...noTemplate } = NODE_GROUP;
+            const missing = await violations([res("aws:eks/nodeGroup:NodeGroup", "ng", { ...noTemplate, clusterName: UNKNOWN_STRING })]);
+            assert.strictEqual(violated(missing, "require-imdsv2").length, 1);
+            assert.match(violated(missing, "require-imdsv2")[0].message, /launchTemplate is not set/);
+        });
+
+        it("require-imdsv2 cannot decide on a launch template whose metadata options are unknown (their content matters)", async () => {
+            const vs = await violations([res("aws:ec2/launchTemplate:LaunchTemplate", "lt", { ...LAUNCH_TEMPLATE, metadataOptions: UNKNOWN_OBJECT })]);
+            assert.strictEqual(notRun(vs, "require-imdsv2").length, 1);
+            assert.strictEqual(violated(vs, "require-imdsv2").length, 0);
+        });
+
         it("irsa-trust-scoped cannot decide on a trust document that is wholly unknown (a JSON string computed from the OIDC provider)", async () => {
             const vs = await violations([res("aws:iam/role:Role", "r", { assumeRolePolicy: UNKNOWN_STRING, tags: TAGS })]);
             assert.strictEqual(notRun(vs, "irsa-trust-scoped").length, 1);

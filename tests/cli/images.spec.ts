@@ -7,7 +7,6 @@ import { ROOT, bin, cli } from "./helpers";
 
 const MANIFESTS = path.join(ROOT, "tests", "fixtures", "images", "manifests.yaml");
 
-/** The images the prod stack deploys: the example app, and every image of the pinned Helm releases it installs. */
 // Every stack builds one ProductionPlatform: the observability, delivery and autoscaling charts' images, the example app.
 const DEV_IMAGES = [
     "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api:6.7.1",
@@ -35,30 +34,10 @@ const DEV_IMAGES = [
 
 // prod adds backups: Velero and the restore drill (its image mirrored into the account's ECR, stack config).
 const PROD_IMAGES = [
-    "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/api:6.7.1",
+    ...DEV_IMAGES,
     "123456789012.dkr.ecr.us-east-1.amazonaws.com/tools/k8s:1.35.0",
-    "cr.fluentbit.io/fluent/fluent-bit:5.1.1",
-    "docker.io/grafana/grafana:13.2.0",
     "docker.io/velero/velero:v1.18.1",
-    "ecr-public.aws.com/docker/library/haproxy:3.3.10-alpine",
-    "ecr-public.aws.com/docker/library/redis:8.2.3-alpine",
-    "ghcr.io/jkroepke/kube-webhook-certgen:1.8.7",
-    "ghcr.io/open-telemetry/opentelemetry-collector-releases/opentelemetry-collector-contrib:0.159.0",
-    "ghcr.io/open-telemetry/opentelemetry-operator/opentelemetry-operator:0.158.0",
-    "postgres:17.2",
-    "quay.io/argoproj/argocd:v3.4.4",
-    "quay.io/kiwigrid/k8s-sidecar:2.10.1",
-    "quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1",
-    "quay.io/prometheus-operator/prometheus-operator:v0.93.1",
-    "quay.io/prometheus/alertmanager:v0.34.0",
-    "quay.io/prometheus/node-exporter:v1.12.1",
-    "quay.io/prometheus/prometheus:v3.14.0-distroless",
-    "registry.k8s.io/autoscaling/cluster-autoscaler:v1.35.2",
-    "registry.k8s.io/autoscaling/vpa-recommender:1.7.1",
-    "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0",
-    "registry.k8s.io/metrics-server/metrics-server:v0.8.1",
-    "registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0",
-];
+].sort();
 
 describe("k8sprod images", function () {
     this.timeout(600000);

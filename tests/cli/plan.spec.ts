@@ -158,6 +158,17 @@ describe("k8sprod plan", function () {
             // The project's components trip none of the Kubernetes pack's policies, at any level.
             assert.deepStrictEqual(report.violations.filter((v: any) => v.policyPack === "k8sprod-kubernetes").map((v: any) => `${v.policy}: ${v.message}`), []);
         });
+
+        it("encrypts every log group with a customer-managed key, and log-group-encryption decides each during preview", () => {
+            const r = bin(["plan", "--stack", "prod", "--policy-config", "stacks/policy/prod.json", "--format", "json", "--no-progress"]);
+            const report = JSON.parse(r.stdout);
+            const groups = report.resources.filter((x: any) => x.type === "aws:cloudwatch/logGroup:LogGroup").map((x: any) => x.name).sort();
+            // The control-plane group, the VPC's flow-log group and Logging's four class groups are all there to be checked.
+            assert.deepStrictEqual(groups, ["application", "audit", "platform", "security"].map((c) => `k8sprod-prod-logging-${c}`)
+                .concat(["k8sprod-prod-cluster-control-plane", "k8sprod-prod-cluster-network-flow-logs"]).sort());
+            assert.deepStrictEqual(report.violations.filter((v: any) => v.policy === "log-group-encryption").map((v: any) => v.message), []);
+            assert.deepStrictEqual(report.notEvaluated.filter((n: any) => n.policy === "log-group-encryption").map((n: any) => `${n.resource.name}: ${n.reason}`), []);
+        });
     });
 
     describe("on the project's dev stack", () => {

@@ -6,6 +6,7 @@ import { EKS_ADDON_VERSIONS } from "../../lib/versions";
 import { RecordingMocks } from "../helpers/mocks";
 import { settle, valueOf } from "../helpers/outputs";
 import { assertValidObjects } from "../helpers/schema";
+import { allowedPrincipals, logsMayUseFor } from "../helpers/logsKey";
 import { childrenOf, freshMocks, ISSUER, paths, refused } from "./harness";
 
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
@@ -78,6 +79,50 @@ describe("EksCluster (components/cluster)", () => {
         assert.strictEqual(lg.inputs.name, "/aws/eks/prod/cluster");
         assert.strictEqual(lg.inputs.retentionInDays, 90);
         assert.ok(c.dependencies.includes(lg.urn));
+    });
+
+    it("encrypts the control-plane log group with its own rotating key, which CloudWatch Logs may use for that group only", async () => {
+        const lg = mocks.get("aws:cloudwatch/logGroup:LogGroup", "prod-control-plane");
+        const key = mocks.get("aws:kms/key:Key", "prod-control-plane-logs-key");
+        const arn = "arn:aws:kms:us-east-1:123456789012:key/prod-control-plane-logs-key";
+        assert.strictEqual(lg.inputs.kmsKeyId, arn);
+        assert.ok(lg.dependencies.includes(key.urn), "the key exists before the group");
+        assert.strictEqual(await valueOf(cluster.logsKeyArn), arn);
+        assert.deepStrictEqual([key.inputs.enableKeyRotation, key.inputs.deletionWindowInDays], [true, 30]);
+        const doc = JSON.parse(key.inputs.policy);
+        // The account administers the key; no principal but the account and CloudWatch Logs of the region is named.
+        assert.deepStrictEqual(allowedPrincipals(doc).sort(), ["AWS:arn:aws:iam::123456789012:root", "Service:logs.us-east-1.amazonaws.com"]);
+        const group = (name: string) => `arn:aws:logs:us-east-1:123456789012:log-group:${name}`;
+        assert.ok(logsMayUseFor(doc, "logs.us-east-1.amazonaws.com", group("/aws/eks/prod/cluster")));
+        for (const other of ["/aws/eks/other/cluster", "/aws/eks/prod/cluster-copy", "/k8sprod/prod/application"]) {
+            assert.ok(!logsMayUseFor(doc, "logs.us-east-1.amazonaws.com", group(other)), other);
+        }
+        assert.ok(!logsMayUseFor(doc, "logs.us-east-1.amazonaws.com", "arn:aws:logs:us-east-1:210987654321:log-group:/aws/eks/prod/cluster"), "another account's group");
+    });
+
+    it("encrypts the network's flow log group too, and gives both log keys the cluster's deletion window", async () => {
+        const { mocks: m } = await build({ network: { availabilityZones: ZONES }, kmsDeletionWindowDays: 7 });
+        const flowGroup = m.get("aws:cloudwatch/logGroup:LogGroup", "prod-network-flow-logs");
+        assert.strictEqual(flowGroup.inputs.kmsKeyId, "arn:aws:kms:us-east-1:123456789012:key/prod-network-flow-logs-key");
+        const windows = ["prod-secrets", "prod-control-plane-logs-key", "prod-network-flow-logs-key"].map((k) => m.get("aws:kms/key:Key", k).inputs.deletionWindowInDays);
+        assert.deepStrictEqual(windows, [7, 7, 7]);
+        const own = await build({ network: { availabilityZones: ZONES, flowLogs: { kmsDeletionWindowDays: 20 } }, kmsDeletionWindowDays: 7 });
+        assert.strictEqual(own.mocks.get("aws:kms/key:Key", "prod-network-flow-logs-key").inputs.deletionWindowInDays, 20);
+    });
+
+    it("uses a flow-log key the user gives for the network, whatever the cluster's deletion window", async () => {
+        const given = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const { mocks: m } = await build({ network: { availabilityZones: ZONES, flowLogs: { kmsKeyArn: given } }, kmsDeletionWindowDays: 7 });
+        assert.strictEqual(m.get("aws:cloudwatch/logGroup:LogGroup", "prod-network-flow-logs").inputs.kmsKeyId, given);
+        assert.deepStrictEqual(m.ofType("aws:kms/key:Key").map((k) => k.name).sort(), ["prod-control-plane-logs-key", "prod-secrets"]);
+    });
+
+    it("uses a key the user gives for the control-plane logs instead of creating one", async () => {
+        const given = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const { mocks: m, cluster: c } = await build({ network: { availabilityZones: ZONES }, controlPlaneLogsKmsKeyArn: given });
+        assert.strictEqual(m.get("aws:cloudwatch/logGroup:LogGroup", "prod-control-plane").inputs.kmsKeyId, given);
+        assert.deepStrictEqual(m.ofType("aws:kms/key:Key").map((k) => k.name).sort(), ["prod-network-flow-logs-key", "prod-secrets"]);
+        assert.strictEqual(await valueOf(c.logsKeyArn), given);
     });
 
     it("authenticates through access entries (mode API) and creates an OIDC provider for IRSA", async () => {
@@ -227,6 +272,13 @@ describe("EksCluster (components/cluster)", () => {
         it("a public endpoint open to the internet", async () => {
             const r = await refusedWith({ network: { availabilityZones: ZONES }, publicAccessCidrs: ["0.0.0.0/0"] });
             assert.deepStrictEqual(r.paths, ["publicAccessCidrs[0]"]);
+        });
+
+        it("a control-plane logs key that is not a KMS key ARN", async () => {
+            const r = await refusedWith({ network: { availabilityZones: ZONES }, controlPlaneLogsKmsKeyArn: "alias/logs" });
+            assert.deepStrictEqual(r.paths, ["controlPlaneLogsKmsKeyArn"]);
+            assert.match(r.message, /"alias\/logs" is not a KMS key ARN/);
+            assert.strictEqual(r.children, 0);
         });
 
         it("every problem at once", async () => {

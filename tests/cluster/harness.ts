@@ -16,6 +16,8 @@ function awsMocks(): RecordingMocks {
     return new RecordingMocks()
         .onInvoke("aws:index/getAvailabilityZones:getAvailabilityZones", () => ({ names: ["us-east-1a", "us-east-1b", "us-east-1c", "us-east-1d"], zoneIds: ["use1-az1", "use1-az2", "use1-az4", "use1-az6"] }))
         .onInvoke("aws:index/getRegion:getRegion", () => ({ id: REGION, name: REGION, region: REGION }))
+        .onInvoke("aws:index/getCallerIdentity:getCallerIdentity", () => ({ id: ACCOUNT, accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "AIDATEST" }))
+        .onInvoke("aws:index/getPartition:getPartition", () => ({ id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" }))
         .onResource("aws:eks/cluster:Cluster", (a) => ({
             arn: arn("eks", `cluster/${a.inputs.name}`),
             endpoint: "https://EXAMPLE.gr7.us-east-1.eks.amazonaws.com",

@@ -6,8 +6,9 @@ import * as YAML from "yaml";
 import { defaultStorageClass, vpcCniConfiguration, volumeSnapshotClass, addonVersion } from "../../components/cluster/addons";
 import { ebsCsiConfiguration } from "../../components/cluster/eksCluster";
 import {
-    clusterTrustPolicy, irsaTrustPolicy, irsaTrustProblems, leastPrivilegeProblems, nodeTrustPolicy, PolicyDocument, secretsKeyUsePolicy,
+    clusterTrustPolicy, irsaTrustPolicy, irsaTrustProblems, leastPrivilegeProblems, logsKeyPolicy, nodeTrustPolicy, PolicyDocument, secretsKeyUsePolicy,
 } from "../../lib/iam";
+import { arnLike, logsMayUseFor } from "../helpers/logsKey";
 import { policyDocumentProblem } from "../../components/cluster/irsa";
 import { kubeconfigFor, regionOfArn } from "../../components/cluster/kubeconfig";
 import { autoscalerDiscoveryTags, distributeNodes, launchTemplateSettings } from "../../components/cluster/nodes";
@@ -38,6 +39,27 @@ describe("cluster building blocks (pure)", () => {
     });
 
     describe("IAM documents", () => {
+        it("a CloudWatch Logs key policy: the account administers it, CloudWatch Logs of the partition and region uses it for the named groups only", () => {
+            const doc = logsKeyPolicy({ account: "123456789012", region: "cn-north-1", partition: "aws-cn", dnsSuffix: "amazonaws.com.cn", logGroupNames: ["/aws/eks/prod/cluster", "/k8sprod/prod/*"] });
+            assert.deepStrictEqual(doc.Statement[0].Principal, { AWS: "arn:aws-cn:iam::123456789012:root" });
+            const service = "logs.cn-north-1.amazonaws.com.cn";
+            const group = (name: string) => `arn:aws-cn:logs:cn-north-1:123456789012:log-group:${name}`;
+            assert.ok(logsMayUseFor(doc, service, group("/aws/eks/prod/cluster")));
+            assert.ok(logsMayUseFor(doc, service, group("/k8sprod/prod/audit")));
+            assert.ok(!logsMayUseFor(doc, service, group("/k8sprod/staging/audit")));
+            assert.ok(!logsMayUseFor(doc, service, group("/aws/eks/prod/cluster2")));
+            assert.ok(!logsMayUseFor(doc, "logs.cn-north-1.amazonaws.com", group("/aws/eks/prod/cluster")), "the principal carries the partition's DNS suffix");
+            // The service may encrypt and decrypt, nothing that administers the key.
+            assert.deepStrictEqual(doc.Statement[1].Action, ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]);
+            assert.throws(() => logsKeyPolicy({ account: "123456789012", region: "us-east-1", logGroupNames: [] }), /at least one log group/);
+        });
+
+        it("the test's ArnLike reading can say no: a wildcard matches within its pattern only", () => {
+            assert.ok(arnLike("arn:aws:logs:us-east-1:1:log-group:/k8sprod/prod/*", "arn:aws:logs:us-east-1:1:log-group:/k8sprod/prod/a"));
+            assert.ok(!arnLike("arn:aws:logs:us-east-1:1:log-group:/k8sprod/prod/*", "arn:aws:logs:us-east-1:1:log-group:/k8sprod/prodx/a"));
+            assert.ok(!arnLike("arn:aws:logs:us-east-1:1:log-group:a.b", "arn:aws:logs:us-east-1:1:log-group:aXb"));
+        });
+
         it("binds an IRSA trust policy to one service account and the STS audience", () => {
             const doc = irsaTrustPolicy(PROVIDER, ISSUER, "kube-system", "ebs-csi-controller-sa");
             const s = doc.Statement[0];

@@ -192,6 +192,12 @@ describe("GitOps", () => {
         assert.strictEqual(mocks.registrations.length, 0);
     });
 
+    it("takes a platform without namespaces while there is no team, and then accepts no team namespace", () => {
+        assert.deepStrictEqual(validateGitOpsArgs({ productionNamespaces: [] }).items, []);
+        const p = validateGitOpsArgs({ productionNamespaces: [], teams: [TEAM] });
+        assert.ok(p.items.some((x) => x.propertyPath === "teams[0].namespaces[0]" && /it has none/.test(x.reason)), JSON.stringify(p.items));
+    });
+
     it("needs an administrator once the admin account is disabled, and refuses the default project name", () => {
         const p = validateGitOpsArgs({ productionNamespaces: ["shop"], sso: { issuer: "http://idp", clientId: "", clientSecretName: "Bad_Name" }, teams: [{ ...TEAM, name: "default", namespaces: ["shop"] }] });
         assert.deepStrictEqual(p.items.map((x) => x.propertyPath), ["sso.issuer", "sso.clientId", "sso.clientSecretName", "admins", "teams[0].name"]);

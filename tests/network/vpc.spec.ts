@@ -3,6 +3,7 @@ import { Vpc, VpcArgs } from "../../components/network/vpc";
 import { RecordingMocks } from "../helpers/mocks";
 import { settle, valueOf } from "../helpers/outputs";
 import { childrenOf, freshMocks, paths, refused } from "../cluster/harness";
+import { allowedPrincipals, logsMayUseFor } from "../helpers/logsKey";
 
 const ZONES = ["us-east-1a", "us-east-1b", "us-east-1c"];
 
@@ -51,6 +52,33 @@ describe("Vpc (components/network)", () => {
         assert.ok(mocks.ofType("aws:ec2/route:Route").filter((r) => r.name.startsWith("net-private-egress")).every((r) => r.inputs.natGatewayId === "net-nat-us-east-1a-id"));
     });
 
+    it("encrypts the flow log group, named after the VPC, with a rotating key that CloudWatch Logs may use for that group only", async () => {
+        const { mocks, vpc } = await build({ availabilityZones: ZONES });
+        const group = mocks.get("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs");
+        const key = mocks.get("aws:kms/key:Key", "net-flow-logs-key");
+        assert.strictEqual(group.inputs.name, "/k8sprod/flow-logs/net-vpc-id");
+        assert.strictEqual(group.inputs.kmsKeyId, "arn:aws:kms:us-east-1:123456789012:key/net-flow-logs-key");
+        assert.ok(group.dependencies.includes(key.urn), "the key exists before the group");
+        assert.strictEqual(await valueOf(vpc.flowLogKmsKeyArn), "arn:aws:kms:us-east-1:123456789012:key/net-flow-logs-key");
+        assert.deepStrictEqual([key.inputs.enableKeyRotation, key.inputs.deletionWindowInDays], [true, 30]);
+        const doc = JSON.parse(key.inputs.policy);
+        assert.deepStrictEqual(allowedPrincipals(doc).sort(), ["AWS:arn:aws:iam::123456789012:root", "Service:logs.us-east-1.amazonaws.com"]);
+        const arn = (name: string) => `arn:aws:logs:us-east-1:123456789012:log-group:${name}`;
+        assert.ok(logsMayUseFor(doc, "logs.us-east-1.amazonaws.com", arn("/k8sprod/flow-logs/net-vpc-id")));
+        assert.ok(!logsMayUseFor(doc, "logs.us-east-1.amazonaws.com", arn("/k8sprod/flow-logs/vpc-other")));
+        assert.ok(!logsMayUseFor(doc, "logs.us-west-2.amazonaws.com", arn("/k8sprod/flow-logs/net-vpc-id").replace("us-east-1", "us-west-2")), "another region's CloudWatch Logs");
+    });
+
+    it("uses a flow-log key the user gives instead of creating one, and creates neither key nor group with flow logs off", async () => {
+        const given = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const { mocks } = await build({ availabilityZones: ZONES, flowLogs: { kmsKeyArn: given } });
+        assert.strictEqual(mocks.get("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs").inputs.kmsKeyId, given);
+        assert.deepStrictEqual(mocks.ofType("aws:kms/key:Key"), []);
+        const off = await build({ availabilityZones: ZONES, flowLogs: { enabled: false } });
+        assert.deepStrictEqual([off.mocks.ofType("aws:kms/key:Key").length, off.mocks.ofType("aws:cloudwatch/logGroup:LogGroup").length], [0, 0]);
+        assert.strictEqual(await valueOf(off.vpc.flowLogKmsKeyArn), "");
+    });
+
     it("writes flow logs to a log group with retention, through a role that may only write there", async () => {
         const { mocks } = await build({ availabilityZones: ZONES });
         const flow = mocks.get("aws:ec2/flowLog:FlowLog", "net-flow-logs");
@@ -58,7 +86,7 @@ describe("Vpc (components/network)", () => {
         assert.strictEqual(flow.inputs.logDestinationType, "cloud-watch-logs");
         assert.strictEqual(mocks.get("aws:cloudwatch/logGroup:LogGroup", "net-flow-logs").inputs.retentionInDays, 90);
         const policy = JSON.parse(mocks.get("aws:iam/rolePolicy:RolePolicy", "net-flow-logs").inputs.policy);
-        assert.deepStrictEqual(policy.Statement[0].Resource, ["arn:aws:logs:us-east-1:123456789012:log-group:net-flow-logs", "arn:aws:logs:us-east-1:123456789012:log-group:net-flow-logs:*"]);
+        assert.deepStrictEqual(policy.Statement[0].Resource, ["arn:aws:logs:us-east-1:123456789012:log-group:/k8sprod/flow-logs/net-vpc-id", "arn:aws:logs:us-east-1:123456789012:log-group:/k8sprod/flow-logs/net-vpc-id:*"]);
         const trust = JSON.parse(mocks.get("aws:iam/role:Role", "net-flow-logs").inputs.assumeRolePolicy);
         assert.deepStrictEqual(trust.Statement[0].Principal, { Service: "vpc-flow-logs.amazonaws.com" });
     });
@@ -109,6 +137,16 @@ describe("Vpc (components/network)", () => {
             await freshMocks();
             const e = await refused(() => new Vpc("net", { cidrBlock: "10.0.0.1/16", availabilityZoneCount: 1, natGateways: "none", flowLogs: { retentionDays: 10 } }));
             assert.deepStrictEqual(paths(e).sort(), ["availabilityZoneCount", "cidrBlock", "flowLogs.retentionDays", "natGateways"]);
+        });
+
+        it("a flow-log key that is not a KMS key ARN, a deletion window out of range, and a window beside a given key", async () => {
+            const mocks = await freshMocks();
+            const e = await refused(() => new Vpc("net", { availabilityZones: ZONES, flowLogs: { kmsKeyArn: "1234abcd", kmsDeletionWindowDays: 3 } }));
+            assert.deepStrictEqual(paths(e), ["flowLogs.kmsKeyArn", "flowLogs.kmsDeletionWindowDays", "flowLogs.kmsDeletionWindowDays"]);
+            assert.match(e.message, /"1234abcd" is not a KMS key ARN/);
+            assert.match(e.message, /3 must be a whole number of days from 7 to 30/);
+            assert.match(e.message, /conflicts with flowLogs\.kmsKeyArn/);
+            assert.deepStrictEqual(childrenOf(mocks, "k8sprod:network:Vpc"), []);
         });
     });
 });

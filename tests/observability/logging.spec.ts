@@ -1,10 +1,10 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { Logging, LoggingArgs, fluentBitPolicy, logsKeyPolicy } from "../../components/observability/logging";
+import { Logging, LoggingArgs, fluentBitPolicy } from "../../components/observability/logging";
 import {
     LOG_CLASSES, Section, fluentBitSections, parseFluentBitConfig, renderSections, tagMatches,
 } from "../../components/observability/fluentbit";
-import { leastPrivilegeProblems } from "../../lib/iam";
+import { leastPrivilegeProblems, PolicyDocument } from "../../lib/iam";
 import { thrown } from "../helpers/outputs";
 import { ACCOUNT, CLUSTER, REGION, deploy, freshMocks, releaseOf } from "./harness";
 
@@ -124,8 +124,9 @@ describe("Logging: AWS resources", () => {
         assert.ok(leastPrivilegeProblems(broad).length > 0);
     });
 
-    it("lets CloudWatch Logs use the key only for this cluster's groups", () => {
-        const doc = logsKeyPolicy(ACCOUNT, REGION, "prod");
+    it("lets CloudWatch Logs use the key only for this cluster's groups", async () => {
+        const { mocks } = await deployed();
+        const doc: PolicyDocument = JSON.parse(mocks.ofType("aws:kms/key:Key")[0].inputs.policy);
         const logs = doc.Statement.find((s) => s.Sid === "CloudWatchLogsUsesKey")!;
         assert.deepStrictEqual(logs.Principal, { Service: `logs.${REGION}.amazonaws.com` });
         assert.deepStrictEqual(logs.Condition, { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/k8sprod/prod/*` } });

@@ -115,6 +115,29 @@ describe("ProductionPlatform (components/platform)", function () {
         assert.ok(tracing.dependencies.includes(ns.urn) || tracing.dependencies.some((u) => u.includes("shop-namespace")), tracing.dependencies.join(", "));
     });
 
+    it("encrypts every log group it creates with a KMS key created before the group", () => {
+        const groups = mocks.ofType("aws:cloudwatch/logGroup:LogGroup");
+        assert.strictEqual(groups.length, 6, groups.map((g) => g.name).join(", "));
+        const keys = new Map(mocks.ofType("aws:kms/key:Key").map((k) => [k.urn, k]));
+        for (const g of groups) {
+            assert.match(String(g.inputs.kmsKeyId), /^arn:aws:kms:us-east-1:123456789012:key\//, g.name);
+            const key = g.dependencies.map((d) => keys.get(d)).find((k) => k !== undefined);
+            assert.ok(key, `${g.name} depends on its key`);
+            assert.strictEqual(key.inputs.enableKeyRotation, true, key.name);
+        }
+    });
+
+    it("passes the user's log keys on to the cluster and its network", async () => {
+        const cp = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+        const flow = "arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000";
+        const { mocks: m } = await build({ ...ARGS, controlPlaneLogsKmsKeyArn: cp, network: { flowLogs: { kmsKeyArn: flow } } });
+        assert.strictEqual(m.get("aws:cloudwatch/logGroup:LogGroup", "k8sprod-prod-cluster-control-plane").inputs.kmsKeyId, cp);
+        assert.strictEqual(m.get("aws:cloudwatch/logGroup:LogGroup", "k8sprod-prod-cluster-network-flow-logs").inputs.kmsKeyId, flow);
+        assert.ok(!m.ofType("aws:kms/key:Key").some((k) => /control-plane-logs-key|flow-logs-key/.test(k.name)));
+        const bad = validateProductionPlatformArgs("p", { ...ARGS, controlPlaneLogsKmsKeyArn: "alias/mine", network: { flowLogs: { kmsKeyArn: "mine" } } });
+        assert.deepStrictEqual(bad.items.map((p) => p.propertyPath).sort(), ["controlPlaneLogsKmsKeyArn", "network.flowLogs.kmsKeyArn"]);
+    });
+
     it("switches add-ons off", async () => {
         const { mocks: m } = await build({ ...ARGS, namespaces: [], addons: { clusterAutoscaler: false, prometheusAdapter: false, backups: false, tracing: false, gitOps: false } });
         const types = new Set(m.registrations.map((r) => r.type));
@@ -152,6 +175,20 @@ describe("ProductionPlatform input checks", () => {
         ]);
         assert.match(e.message, /"eu-west-1b" is not a zone of region us-east-1/);
         assert.match(e.message, /"web" is also a workload in namespace shop/);
+        assert.deepStrictEqual(mocks.registrations, []);
+    });
+
+    it("builds Argo CD for a platform without namespaces, and refuses a team namespace the platform lacks before anything is registered", async () => {
+        assert.deepStrictEqual(validateProductionPlatformArgs("p", { environment: "dev", namespaces: [], addons: { backups: false } }).items, []);
+        const { mocks: empty } = await build({ ...ARGS, namespaces: [], addons: { backups: false } });
+        assert.strictEqual(empty.ofType("k8sprod:delivery:GitOps").length, 1);
+        const mocks = await freshMocks();
+        const e = await refused(() => new ProductionPlatform("bad", {
+            environment: "dev", availabilityZones: ZONES, addons: { backups: false }, namespaces: [shop],
+            delivery: { teams: [{ name: "pay", sourceRepos: ["https://github.com/acme/pay.git"], namespaces: ["payments"] }] },
+        }));
+        assert.deepStrictEqual(paths(e), ["delivery.teams[0].namespaces[0]"]);
+        assert.match(e.message, /"payments" is not a ProductionNamespace of the platform \(shop\)/);
         assert.deepStrictEqual(mocks.registrations, []);
     });
 

@@ -6,6 +6,7 @@ import * as path from "path";
 import { analyze, EngineViolation, loadPack } from "../../cli/engine/analyzer";
 import { readStackConfig, StackConfig } from "../../cli/plan/config";
 import { ProgramRun, runStackProgram } from "../../cli/plan/program";
+import { platformArgs, readStackSettings } from "../../stacks/config";
 import { repoRoot } from "../helpers/policy";
 import { assertValidObjects } from "../helpers/schema";
 import { engineResources } from "../cluster/harness";
@@ -141,5 +142,21 @@ describe("a broken stack config", function () {
         const run = await runWith(rest);
         assert.match(run.errors.join("\n"), /k8sprod:environment: is required/);
         assert.match(run.errors.join("\n"), /aws:region: is required/);
+    });
+});
+
+describe("stack settings for the log keys", () => {
+    it("takes a control-plane log key and a flow-log key from the stack file to the platform, and refuses a key that is not a string", () => {
+        const cp = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+        const flow = "arn:aws:kms:us-east-1:123456789012:key/66666666-7777-8888-9999-000000000000";
+        const { settings, region } = readStackSettings({
+            "aws:region": "us-east-1", "k8sprod:environment": "prod", "k8sprod:controlPlaneLogsKmsKeyArn": cp,
+            "k8sprod:network": JSON.stringify({ flowLogs: { kmsKeyArn: flow } }),
+        }, "Pulumi.prod.yaml");
+        const args = platformArgs(settings, region);
+        assert.strictEqual(args.controlPlaneLogsKmsKeyArn, cp);
+        assert.strictEqual(args.network?.flowLogs?.kmsKeyArn, flow);
+        assert.throws(() => readStackSettings({ "aws:region": "us-east-1", "k8sprod:environment": "prod", "k8sprod:network": JSON.stringify({ flowLogs: { kmsKeyArn: 7 } }) }, "Pulumi.prod.yaml"),
+            /k8sprod:network\.flowLogs\.kmsKeyArn/);
     });
 });
