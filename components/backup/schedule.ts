@@ -174,7 +174,9 @@ export function veleroSchedule(name: string, s: BackupScheduleArgs, ctx: Schedul
     return {
         apiVersion: VELERO_API_VERSION,
         kind: "Schedule",
-        metadata: { name, namespace: ctx.namespace, labels: { ...(ctx.labels ?? {}) } },
+        // No empty labels: the API server stores no empty metadata.labels, so `labels: {}` would show as a change
+        // on every `pulumi up` (seen under the real engine, tests/e2e).
+        metadata: { name, namespace: ctx.namespace, ...(ctx.labels && Object.keys(ctx.labels).length > 0 ? { labels: { ...ctx.labels } } : {}) },
         spec: {
             schedule: s.schedule.trim(),
             paused: s.paused ?? false,

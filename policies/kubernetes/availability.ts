@@ -1,6 +1,6 @@
 // Availability: enough replicas, spread across zones, protected from voluntary disruptions, scaled
 // with damped behaviour, and only sent traffic when ready (and restarted when stuck).
-import { PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import {
     arr, at, containerLabel, containersOf, intOrStringNumber, kindOf, num, obj, plain, podPolicy, podTemplateOf,
     replicasOf, resourcePolicy, runToCompletionReason, selectorMatches, stackPolicy, str, stringMap, T,
@@ -283,7 +283,19 @@ export const requireZoneSpread: ResourceValidationPolicy = resourcePolicy<{ zone
     },
 });
 
-export const disallowReplicasWithHpa: StackValidationPolicy = stackPolicy({
+/**
+ * spec.replicas as the program sent it, by URN. Under the Pulumi CLI a stack policy sees each resource's
+ * outputs: for a Kubernetes workload the live object, where the API server has defaulted spec.replicas (1) or
+ * the autoscaler has set it, whether or not the program did; the engine passes analyzers no internal keys, so
+ * the Kubernetes provider's record of the inputs (__inputs) never reaches them. The inputs do: the engine
+ * analyzes every resource (validateResource, with its inputs) before it analyzes the stack, in the same pack
+ * process, and so does `k8sprod plan`. A URN with no record (a stack analyzed alone) falls back to its props.
+ */
+const sentReplicas = new Map<string, unknown>();
+/** A record of "set, value unknown until deploy" (a computed count in a preview). */
+const UNKNOWN_REPLICAS = Symbol("unknown");
+
+const replicasWithHpa: StackValidationPolicy = stackPolicy({
     name: "disallow-replicas-with-hpa",
     description: "Checks whether no Deployment or StatefulSet sets spec.replicas while a HorizontalPodAutoscaler scales it: every apply would reset the replica count the autoscaler chose (dropping capacity under load) until the autoscaler scales it back.",
     enforcementLevel: "mandatory",
@@ -295,14 +307,33 @@ export const disallowReplicasWithHpa: StackValidationPolicy = stackPolicy({
             }
             ctx.guard(() => {
                 const hpa = hpaFor(r);
-                const replicas = at(r.props, "spec", "replicas");
+                const replicas = sentReplicas.has(r.urn) ? sentReplicas.get(r.urn) : at(r.props, "spec", "replicas");
                 if (hpa && replicas !== undefined && replicas !== null) {
-                    ctx.report(r, `${ctx.subject(r)} sets spec.replicas to ${JSON.stringify(replicas)} while HorizontalPodAutoscaler "${str(at(hpa.props, "metadata", "name")) ?? hpa.name}" scales it; remove spec.replicas and let the autoscaler own the count (its spec.minReplicas is the floor).`);
+                    const shown = replicas === UNKNOWN_REPLICAS ? "a value known at deploy" : JSON.stringify(replicas);
+                    ctx.report(r, `${ctx.subject(r)} sets spec.replicas to ${shown} while HorizontalPodAutoscaler "${str(at(hpa.props, "metadata", "name")) ?? hpa.name}" scales it; remove spec.replicas and let the autoscaler own the count (its spec.minReplicas is the floor).`);
                 }
             });
         }
     },
 });
+
+export const disallowReplicasWithHpa: StackValidationPolicy = {
+    ...replicasWithHpa,
+    // Records what the program sent (see sentReplicas); reports nothing itself.
+    validateResource: (args: ResourceValidationArgs) => {
+        if (!WORKLOAD_TYPES.has(args.type)) {
+            return;
+        }
+        try {
+            sentReplicas.set(args.urn, at(args.props, "spec", "replicas"));
+        } catch (e) {
+            if (!(e instanceof UnknownValueError)) {
+                throw e;
+            }
+            sentReplicas.set(args.urn, UNKNOWN_REPLICAS);
+        }
+    },
+} as StackValidationPolicy;
 
 const UNHEALTHY_POLICIES = ["AlwaysAllow", "IfHealthyBudget"];
 

@@ -87,6 +87,27 @@ build_kwok() {
   echo "kwok $dest/bin/kwok"
 }
 
+# kwok_stages: the kwok binary alone (unlike kwokctl) has no stages, and without them it neither makes its
+# nodes Ready nor its pods Running. The stages are kwok's own "fast" set as released in the module
+# (kustomize/stage: node-initialize, node-heartbeat, pod-ready, pod-complete, pod-delete), read from the
+# module download and joined into one config file; nothing of kwok is copied into the repository.
+kwok_stages() {
+  local dest="$CACHE/kwok-stages-$KWOK_VERSION"
+  if [ ! -s "$dest/stages.yaml" ]; then
+    local dir f
+    dir=$(cd "${TMPDIR:-/tmp}" && GOFLAGS= go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" |
+      sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+    mkdir -p "$dest"
+    for f in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml \
+      pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+      printf -- '---\n'
+      cat "$dir/kustomize/stage/$f"
+    done >"$dest/stages.yaml.tmp"
+    mv "$dest/stages.yaml.tmp" "$dest/stages.yaml"
+  fi
+  echo "kwok-stages $dest/stages.yaml"
+}
+
 build_k8s_provider() {
   local dest="$CACHE/pulumi-resource-kubernetes-$PULUMI_K8S_PROVIDER_SEMVER"
   if p=$(on_path pulumi-resource-kubernetes); then echo "pulumi-resource-kubernetes $p"; return; fi
@@ -179,7 +200,7 @@ main() {
       pulumi) build_pulumi ;;
       pulumi-resource-kubernetes) build_k8s_provider ;;
       kube) build_kube ;;
-      kwok) build_kwok ;;
+      kwok) build_kwok; kwok_stages ;;
       etcd) find_etcd ;;
       *) log "unknown tool $t"; exit 2 ;;
     esac

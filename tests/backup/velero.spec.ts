@@ -8,6 +8,7 @@ import Ajv from "ajv";
 import * as fs from "fs";
 import * as path from "path";
 import { Velero, VeleroArgs, validateVeleroArgs } from "../../components/backup/velero";
+import { DEFAULT_FREQUENT_SCHEDULE, veleroSchedule } from "../../components/backup";
 import { mergeHelmValues } from "../../components/lib/helm";
 import { replicationPolicy, tlsOnlyBucketPolicy, veleroPolicy } from "../../components/backup/bucket";
 import { leastPrivilegeProblems, irsaTrustProblems } from "../../lib/iam";
@@ -303,5 +304,16 @@ describe("Velero bad input", () => {
         assert.deepStrictEqual(validateVeleroArgs(ARGS).items, []);
         assert.deepStrictEqual(validateVeleroArgs({ ...ARGS, frequentSchedule: { schedule: "0 */6 * * *", ttl: "6h" } }).items, []);
         assert.deepStrictEqual(validateVeleroArgs({ ...ARGS, frequentSchedule: { schedule: "0 */6 * * *", ttl: "5h59m" } }).items.map((i) => i.propertyPath), ["frequentSchedule.ttl"]);
+    });
+});
+
+describe("veleroSchedule", () => {
+    // The API server stores no empty metadata.labels: `labels: {}` sent on every apply is a change on every
+    // `pulumi up` (the real engine's e2e saw the dev stack's Schedule updated by a second, unchanged up).
+    it("sends metadata.labels only when there are labels", () => {
+        const bare = veleroSchedule("app-hourly", { ...DEFAULT_FREQUENT_SCHEDULE, includedNamespaces: ["shop"] }, { namespace: "velero", storageLocation: "default" });
+        assert.deepStrictEqual(bare.metadata, { name: "app-hourly", namespace: "velero" });
+        const labelled = veleroSchedule("app-hourly", DEFAULT_FREQUENT_SCHEDULE, { namespace: "velero", storageLocation: "default", labels: { team: "shop" } });
+        assert.deepStrictEqual(labelled.metadata.labels, { team: "shop" });
     });
 });

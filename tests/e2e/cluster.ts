@@ -6,8 +6,9 @@ import * as path from "path";
 
 // A throwaway Kubernetes control plane on loopback for the end-to-end test: etcd, kube-apiserver
 // (RBAC, Pod Security admission, --allow-privileged so that Pod Security and not validation judges
-// privileged pods), kube-controller-manager, kube-scheduler, and kwok managing three fake nodes in
-// three zones. Every process it starts is stopped by stop().
+// privileged pods; an audit log in which Pod Security records every verdict), kube-controller-manager,
+// kube-scheduler, and kwok managing three fake nodes in three zones (its own stages make the nodes
+// Ready and the pods bound to them Running and Ready). Every process it starts is stopped by stop().
 
 /** Tool name -> absolute path, as scripts/e2e/build-tools.sh prints them. */
 export type Tools = Record<string, string>;
@@ -37,14 +38,33 @@ export function freePort(): Promise<number> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export const ZONES = ["zone-a", "zone-b", "zone-c"];
+/** Each fake node's capacity: a large worker (m5.8xlarge-like), with the ephemeral storage pods request. */
+const NODE_CAPACITY = { "cpu": "32", "memory": "128Gi", "ephemeral-storage": "500Gi", "pods": "110" };
+
+/** What the cluster must hold before the dev stack runs on it, as an existing cluster would. */
+export interface ClusterPrerequisites {
+    /** CustomResourceDefinitions (parsed YAML) the stack's custom resources need. */
+    crds: any[];
+    /** Namespaces the stack deploys into but does not create. */
+    namespaces: string[];
+    /** The StorageClass the stack's volume claims name (no provisioner here: PVs are made in advance). */
+    storageClass: string;
+    /** How many PersistentVolumes of that class to make, and their size. */
+    volumes: number;
+    volumeSize: string;
+}
 
 export class Cluster {
     readonly kubeconfig: string;
+    /** The API server's audit log (JSON lines). */
+    readonly auditLog: string;
     private readonly procs: { name: string; proc: ChildProcess }[] = [];
     private apiPort = 0;
+    private readonly discovery = new Map<string, any[]>();
 
     constructor(private readonly tools: Tools, private readonly dir: string) {
         this.kubeconfig = path.join(dir, "admin.kubeconfig");
+        this.auditLog = path.join(dir, "audit.log");
     }
 
     private file(name: string): string {
@@ -80,9 +100,19 @@ export class Cluster {
         return proc;
     }
 
-    /** Starts everything and returns when the API server is ready and the three nodes are Ready. */
-    async up(): Promise<void> {
+    /**
+     * Starts everything and returns when the API server is ready, the three nodes are Ready and the
+     * prerequisites exist.
+     */
+    async up(pre: ClusterPrerequisites): Promise<void> {
         this.certificates();
+        // Every write at Metadata level: Pod Security adds its verdicts to these events as annotations
+        // (pod-security.kubernetes.io/enforce-policy, .../audit-violations), for Pods and for the pod
+        // templates of workload objects.
+        fs.writeFileSync(this.file("audit-policy.yaml"), JSON.stringify({
+            apiVersion: "audit.k8s.io/v1", kind: "Policy", omitStages: ["RequestReceived"],
+            rules: [{ level: "Metadata", verbs: ["create", "update", "patch"] }, { level: "None" }],
+        }));
         const [etcdClient, etcdPeer, api] = [await freePort(), await freePort(), await freePort()];
         this.apiPort = api;
         this.start("etcd", this.tools.etcd, [
@@ -103,6 +133,10 @@ export class Cluster {
             "--enable-admission-plugins=NamespaceLifecycle,ServiceAccount,PodSecurity,ResourceQuota,LimitRanger,DefaultStorageClass",
             "--allow-privileged=true",
             "--service-cluster-ip-range=10.96.0.0/16",
+            // The built-in "kubernetes" Service cannot point at a loopback address; nothing here needs it.
+            "--endpoint-reconciler-type=none",
+            `--audit-policy-file=${this.file("audit-policy.yaml")}`, `--audit-log-path=${this.auditLog}`,
+            "--audit-log-format=json", "--audit-log-mode=blocking",
         ]);
         this.writeKubeconfig();
         await this.waitFor("the API server to be ready", async () => (await this.request("GET", "/readyz")).status === 200, 300_000);
@@ -116,6 +150,7 @@ export class Cluster {
             `--kubeconfig=${this.kubeconfig}`, "--manage-all-nodes=false",
             "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
             "--cidr=10.0.0.1/24", "--node-ip=10.0.0.1",
+            `--config=${this.tools["kwok-stages"]}`,
         ]);
         for (const [i, zone] of ZONES.entries()) {
             await this.apply("/api/v1/nodes", {
@@ -126,20 +161,65 @@ export class Cluster {
                     labels: { "kubernetes.io/hostname": `kwok-${zone}`, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", "type": "kwok", "topology.kubernetes.io/zone": zone },
                 },
                 spec: { podCIDR: `10.0.${i + 1}.0/24` },
+                // kwok keeps a node's own capacity (its default has no ephemeral-storage, which the workloads request).
+                status: { capacity: NODE_CAPACITY, allocatable: NODE_CAPACITY },
             });
         }
         await this.waitFor("three Ready nodes", async () => {
             const nodes = (await this.request("GET", "/api/v1/nodes")).body?.items ?? [];
             return nodes.filter((n: any) => n.status?.conditions?.some((c: any) => c.type === "Ready" && c.status === "True")).length === 3;
         }, 300_000);
-        // Persistent volumes for the StatefulSets' claims (no provisioner here): hostPath, no class.
-        for (let i = 0; i < 6; i++) {
+        for (const crd of pre.crds) {
+            await this.apply("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+        }
+        for (const name of pre.namespaces) {
+            await this.apply("/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name } });
+        }
+        await this.apply("/apis/storage.k8s.io/v1/storageclasses", {
+            apiVersion: "storage.k8s.io/v1", kind: "StorageClass", metadata: { name: pre.storageClass },
+            provisioner: "kubernetes.io/no-provisioner", volumeBindingMode: "WaitForFirstConsumer",
+        });
+        for (let i = 0; i < pre.volumes; i++) {
             await this.apply("/api/v1/persistentvolumes", {
                 apiVersion: "v1", kind: "PersistentVolume",
                 metadata: { name: `e2e-pv-${i}` },
-                spec: { capacity: { storage: "100Gi" }, accessModes: ["ReadWriteOnce"], hostPath: { path: `/tmp/e2e-pv-${i}` }, persistentVolumeReclaimPolicy: "Delete" },
+                spec: {
+                    storageClassName: pre.storageClass, capacity: { storage: pre.volumeSize }, accessModes: ["ReadWriteOnce"],
+                    hostPath: { path: `/tmp/e2e-pv-${i}` }, persistentVolumeReclaimPolicy: "Retain",
+                },
             });
         }
+        await this.waitFor("the custom resource definitions to be established", async () => {
+            for (const crd of pre.crds) {
+                const got = await this.request("GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+                if (!got.body?.status?.conditions?.some((c: any) => c.type === "Established" && c.status === "True")) {
+                    return false;
+                }
+            }
+            return true;
+        }, 120_000);
+    }
+
+    /** GETs one object by apiVersion, kind, namespace and name (the plural comes from discovery). */
+    async get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<{ status: number; body: any }> {
+        const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+        if (!this.discovery.has(base)) {
+            const list = await this.request("GET", base);
+            if (list.status !== 200) {
+                return list;
+            }
+            this.discovery.set(base, list.body.resources);
+        }
+        const res = this.discovery.get(base)!.find((r: any) => r.kind === kind && !r.name.includes("/"));
+        if (!res) {
+            return { status: 404, body: `no resource of kind ${kind} in ${apiVersion}` };
+        }
+        return this.request("GET", `${base}${res.namespaced ? `/namespaces/${namespace}` : ""}/${res.name}/${name}`);
+    }
+
+    /** The audit log's events (JSON lines), read now. */
+    auditEvents(): any[] {
+        return fs.readFileSync(this.auditLog, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l));
     }
 
     private writeKubeconfig(): void {

@@ -10,9 +10,9 @@ import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 
 export interface DriverRequest {
-    op: "up" | "preview" | "destroy" | "set-config";
+    op: "up" | "preview" | "destroy" | "set-config" | "export";
     stack: string;
-    /** The project folder (stacks/). */
+    /** The project folder (a copy of stacks/ whose Pulumi.yaml names the program by its absolute path). */
     workDir: string;
     /** The compiled stack program. */
     program: string;
@@ -20,15 +20,37 @@ export interface DriverRequest {
     pulumi: string;
     /** Executable policy analyzers (see policyLauncher in engine.e2e.ts). */
     policyPacks: string[];
+    /** Their config files (`k8sprod policy-config`), in the same order; none: the packs' own levels. */
+    policyPackConfigs?: string[];
     config?: Record<string, string>;
+    /** set-config: the keys are paths into structured values ("k8sprod:app.apiImage"). */
+    configPath?: boolean;
+    /**
+     * When set, a failed operation is reported in `error` (with the events seen until then) instead of
+     * failing the driver: a preview that a mandatory policy stops is an expected result.
+     */
+    allowFailure?: boolean;
+}
+
+export interface DriverStep {
+    op: string;
+    urn: string;
+    type: string;
+    /** Top-level properties that differ (update and replace steps). */
+    diffs: string[];
+    /** Property paths of the detailed diff, with their kind ("update", "add", ...). */
+    detailedDiff: Record<string, string>;
 }
 
 export interface DriverResult {
     changes: Record<string, number>;
-    steps: { op: string; urn: string; type: string }[];
+    steps: DriverStep[];
     policy: { pack: string; policy: string; level: string; urn: string; message: string }[];
     warnings: string[];
     stdout: string;
+    /** The stack's deployment (op "export"). */
+    deployment?: any;
+    error?: string;
     ms: number;
 }
 
@@ -54,31 +76,45 @@ async function main(): Promise<void> {
         }
         if (e.resourcePreEvent) {
             const m = e.resourcePreEvent.metadata;
-            result.steps.push({ op: m.op, urn: m.urn, type: m.type });
+            const detailedDiff: Record<string, string> = {};
+            for (const [k, v] of Object.entries(m.detailedDiff ?? {})) {
+                detailedDiff[k] = v.diffKind;
+            }
+            result.steps.push({ op: m.op, urn: m.urn, type: m.type, diffs: m.diffs ?? [], detailedDiff });
         }
     };
     const onOutput = (s: string) => (result.stdout += s);
-    switch (req.op) {
-        case "set-config":
-            for (const [k, v] of Object.entries(req.config ?? {})) {
-                await stack.setConfig(k, { value: v });
+    try {
+        switch (req.op) {
+            case "set-config":
+                for (const [k, v] of Object.entries(req.config ?? {})) {
+                    await stack.setConfig(k, { value: v }, req.configPath);
+                }
+                break;
+            case "export":
+                result.deployment = (await stack.exportStack()).deployment;
+                break;
+            case "up": {
+                const r = await stack.up({ policyPacks: req.policyPacks, policyPackConfigs: req.policyPackConfigs, onEvent, onOutput });
+                result.changes = r.summary.resourceChanges ?? {};
+                break;
             }
-            break;
-        case "up": {
-            const r = await stack.up({ policyPacks: req.policyPacks, onEvent, onOutput });
-            result.changes = r.summary.resourceChanges ?? {};
-            break;
+            case "preview": {
+                const r = await stack.preview({ policyPacks: req.policyPacks, policyPackConfigs: req.policyPackConfigs, onEvent, onOutput, diff: true });
+                result.changes = r.changeSummary ?? {};
+                break;
+            }
+            case "destroy": {
+                const r = await stack.destroy({ onEvent, onOutput });
+                result.changes = r.summary.resourceChanges ?? {};
+                break;
+            }
         }
-        case "preview": {
-            const r = await stack.preview({ policyPacks: req.policyPacks, onEvent, onOutput, diff: true });
-            result.changes = r.changeSummary ?? {};
-            break;
+    } catch (e) {
+        if (!req.allowFailure) {
+            throw e;
         }
-        case "destroy": {
-            const r = await stack.destroy({ onEvent, onOutput });
-            result.changes = r.summary.resourceChanges ?? {};
-            break;
-        }
+        result.error = String((e as Error).message ?? e);
     }
     result.ms = Date.now() - started;
     process.stdout.write(JSON.stringify(result) + "\n");

@@ -1,7 +1,8 @@
 // The practices the peer linters (kube-score, kube-linter, Polaris) check and the pack learned in
 // issue 13: each with a failing and a passing fixture written here from the good stack.
 import * as assert from "assert";
-import { assertNotApplicable, assertNoViolation, assertViolation, violationsOfPolicy } from "../helpers/policy";
+import { disallowReplicasWithHpa } from "../../policies/kubernetes/availability";
+import { assertNotApplicable, assertNoViolation, assertViolation, resourceOf, violationsOfPolicy } from "../helpers/policy";
 import { changed, deployment, goodStack, hpa, pdb, service } from "./stack";
 
 describe("practices from the peers", () => {
@@ -22,6 +23,28 @@ describe("practices from the peers", () => {
             const elsewhere = hpa();
             elsewhere.metadata.namespace = "elsewhere";
             await assertNoViolation("disallow-replicas-with-hpa", [deployment(), elsewhere]);
+        });
+        // Under the Pulumi CLI a stack policy sees outputs (the live object: spec.replicas defaulted by the API
+        // server or set by the autoscaler) while each resource was analyzed with its inputs first; the real
+        // engine's e2e (tests/e2e) found the dev stack refused for a count it never set.
+        it("judges the replicas the program sent (the inputs analyzed first), not the live object's count", () => {
+            const run = (sent: Record<string, any>) => {
+                const live = { ...sent, spec: { ...sent.spec, replicas: 3 }, status: { replicas: 3 } };
+                const resource = (o: Record<string, any>) => ({ ...resourceOf(o), props: o, opts: {}, dependencies: [], propertyDependencies: {}, isType: () => false, asType: () => undefined });
+                const urn = resourceOf(sent).urn;
+                (disallowReplicasWithHpa as any).validateResource({ type: resourceOf(sent).type, urn, name: resourceOf(sent).name, props: sent, opts: {}, getConfig: () => ({}) }, () => assert.fail("validateResource reports nothing"));
+                const reported: string[] = [];
+                disallowReplicasWithHpa.validateStack({ resources: [resource(live), resource(hpa())], getConfig: () => ({}) } as any, (message: string) => reported.push(message));
+                return reported;
+            };
+            const left = deployment();
+            delete left.spec.replicas;
+            assert.deepStrictEqual(run(left), []);
+            const set = deployment();
+            set.spec.replicas = 2;
+            const reported = run(set);
+            assert.strictEqual(reported.length, 1);
+            assert.ok(reported[0].includes('Deployment "web" in namespace "shop" sets spec.replicas to 2 while'), reported[0]);
         });
         it("honours an exemption from config", () => assertNoViolation("disallow-replicas-with-hpa", [deployment(), hpa()],
             { "disallow-replicas-with-hpa": { exemptions: [{ name: "web", reason: "the chart sets replicas; the HPA is being rolled out" }] } }));
