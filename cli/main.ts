@@ -86,14 +86,15 @@ export async function main(argv: string[], io: IO = processIO): Promise<number> 
     program.command("images")
         .description("List every container image a stack (planned offline) or a set of manifests deploys, including the images of the pinned Helm releases, for a scanner in CI.")
         .argument("[paths...]", "manifest files, directories, or - for standard input (or use --stack)")
-        .option("-s, --stack <name>", "plan this stack's program (stacks/Pulumi.<name>.yaml) instead of reading manifests")
+        .option("-s, --stack <name>", "plan this stack's program instead of reading manifests: the project is found as `plan` finds it (the nearest Pulumi.yaml at or above the working directory, or --cwd)")
         .addOption(new Option("-f, --format <format>", "output format: one image per line, or JSON with where each is used").choices(["text", "json"]).default("text"))
-        .option("--program <file>", "the compiled stack program (default: dist/stacks/index.js)")
-        .option("--config-dir <dir>", "where Pulumi.<stack>.yaml lives (default: stacks/)")
+        .option("-C, --cwd <dir>", "with --stack: the project in this folder instead of the working directory")
+        .option("--program <path>", "with --stack: run this program instead of the one Pulumi.yaml names")
+        .option("--config-dir <dir>", "with --stack: read Pulumi.<stack>.yaml from here instead of the project's stackConfigDir")
         .action(async (paths: string[], opts: any) => {
             // Loaded only for this command: `check` and `plan` never pay for it.
             const { images, renderImages } = await import("./images/images");
-            const report = await images(paths, { format: opts.format, stack: opts.stack, program: opts.program, configDir: opts.configDir }, io);
+            const report = await images(paths, { format: opts.format, stack: opts.stack, projectDir: opts.cwd, program: opts.program, configDir: opts.configDir }, io);
             io.stdout(renderImages(report, opts.format));
         });
 

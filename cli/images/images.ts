@@ -1,14 +1,9 @@
-import * as fs from "fs";
-import * as path from "path";
 import { releaseImages } from "../../lib/images";
 import { containerLabel, containersOf, podTemplateOf } from "../../policies/kubernetes/lib";
 import { expandPaths, formatInputError, parseSource, readSources } from "../check/manifests";
 import { UsageError } from "../io";
 import type { IO } from "../io";
-import { packageRoot } from "../packs";
-import { readStackConfig } from "../plan/config";
-import { findProjectFile } from "../plan/plan";
-import { runStackProgram } from "../plan/program";
+import { runProject, selectProject } from "../plan/plan";
 
 /** Where an image is used: a container of a Kubernetes object, or a part of a Helm release. */
 export interface ImageSource {
@@ -43,7 +38,11 @@ export interface ImagesOptions {
     format: "text" | "json";
     /** Plan this stack's program instead of reading manifests. */
     stack?: string;
+    /** The folder to find the project in (default: the working directory, as `plan`). */
+    projectDir?: string;
+    /** The program instead of the one the project's `main` names. */
     program?: string;
+    /** The folder of `Pulumi.<stack>.yaml` instead of the project's `stackConfigDir`. */
     configDir?: string;
 }
 
@@ -89,32 +88,21 @@ export function groupImages(uses: Array<{ image: string; source: ImageSource }>)
 }
 
 async function fromStack(opts: ImagesOptions): Promise<ImagesReport> {
-    const root = packageRoot();
-    const program = opts.program ? path.resolve(opts.program) : path.join(root, "dist", "stacks", "index.js");
-    const configDir = opts.configDir ? path.resolve(opts.configDir) : path.join(root, "stacks");
+    // The same project, program and stack config `k8sprod plan` (and `pulumi up`) would use.
     const problems: string[] = [];
-    let cfg;
-    try {
-        cfg = readStackConfig(findProjectFile(configDir, root), configDir, opts.stack!);
-    } catch (e: any) {
-        problems.push(e.message);
-    }
-    if (!fs.existsSync(program)) {
-        problems.push(`${program}: the compiled stack program is missing${opts.program ? "" : " (run `npm run build`)"}`);
-    }
+    const project = selectProject(opts, problems);
+    const cfg = project.cfg;
     if (problems.length > 0 || !cfg) {
         throw new UsageError(problems);
     }
-    const cwd = process.cwd();
     let run;
     try {
-        process.chdir(path.dirname(findProjectFile(configDir, root)));
-        run = await runStackProgram(program, cfg, undefined, "update");
-    } finally {
-        process.chdir(cwd);
+        run = await runProject({ ...project, cfg }, undefined, "update");
+    } catch (e: any) {
+        throw new UsageError([e.message]);
     }
     if (run.errors.length > 0) {
-        throw new UsageError([`the ${cfg.stack} stack's program failed (${program}):`, ...run.errors.map((e) => `  ${e.split("\n")[0]}`)]);
+        throw new UsageError([`the ${cfg.stack} stack's program failed (${project.program}):`, ...run.errors.map((e) => `  ${e.split("\n")[0]}`)]);
     }
     const uses = [];
     const errors: string[] = [];

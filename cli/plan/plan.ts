@@ -17,7 +17,7 @@ import type { StackConfig } from "./config";
 import { kubernetesYaml, mermaidGraph, writeArtifacts } from "./artifacts";
 import { renderCost, stackCost } from "./cost";
 import type { CostLine, StackCost } from "./cost";
-import { runStackProgram } from "./program";
+import { ProgramRun, runStackProgram } from "./program";
 import { findProjectFile as findProjectFileIn, resolveProgram } from "./project";
 import { DEFAULT_KUBERNETES_VERSION } from "../../lib/versions";
 import { SCHEMA_POLICY_INFO } from "../check/schema/kubernetes";
@@ -118,26 +118,48 @@ export function toEngineResource(r: Registration): EngineResource {
     return out;
 }
 
-export async function plan(opts: PlanOptions, io: IO): Promise<number> {
-    // As the Pulumi CLI does: the nearest project at or above the given folder (or the working directory);
-    // with neither a --project nor a project around the working directory, this package's own (stacks/).
-    const found = findProjectDir(opts.projectDir ?? process.cwd());
-    const root = opts.projectDir || findProjectFileIn(found) ? found : defaultProjectDir();
-    const problems: string[] = [];
+/** Which project, program, stack config folder and stack to run (each optional, resolved as `pulumi` does). */
+export interface ProjectSelection {
+    /** The folder to look for the project in (its nearest Pulumi.yaml at or above); default: the working directory. */
+    projectDir?: string;
+    /** The program to run instead of the one the project's `main` names. */
+    program?: string;
+    /** The folder of `Pulumi.<stack>.yaml` instead of the project's `stackConfigDir`. */
+    configDir?: string;
+    /** The stack; may be left out when the config folder holds exactly one. */
+    stack?: string;
+}
+
+/** A project resolved for an offline run: its program, config folder and the stack's config. */
+export interface SelectedProject {
+    root: string;
+    program: string;
+    configDir: string;
+    resolved?: ResolvedProgram;
+    cfg?: StackConfig;
+}
+
+/**
+ * Resolves the project as the Pulumi CLI does: the nearest project at or above the given folder (or the
+ * working directory); with neither a project folder given nor a project around the working directory, this
+ * package's own (stacks/). What makes the run impossible (no such stack, a missing program) is added to
+ * `problems`, so the caller can report it with its own; a project whose program cannot be resolved throws.
+ */
+export function selectProject(sel: ProjectSelection, problems: string[]): SelectedProject {
+    const found = findProjectDir(sel.projectDir ?? process.cwd());
+    const root = sel.projectDir || findProjectFileIn(found) ? found : defaultProjectDir();
     // The program and the folder it runs in are the ones `pulumi up` in the project would use.
     let resolved: ResolvedProgram | undefined;
-    if (!opts.program) {
+    if (!sel.program) {
         try {
             resolved = resolveProgram(root);
         } catch (e: any) {
-            problems.push(`${e.message}${root === defaultProjectDir() ? " (run `npm run build`)" : ""}`);
-            throw new UsageError(problems);
+            throw new UsageError([...problems, `${e.message}${root === defaultProjectDir() ? " (run `npm run build`)" : ""}`]);
         }
     }
-    const program = opts.program ? path.resolve(opts.program) : resolved?.program ?? path.join(root, "dist", "stacks", "index.js");
-    const configDir = opts.configDir ? path.resolve(opts.configDir) : resolved?.stackConfigDir ?? stackConfigDirOf(root);
-    const packs = (opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : bundledPacks()).map((p) => path.resolve(p));
-    let stack = opts.stack;
+    const program = sel.program ? path.resolve(sel.program) : resolved?.program ?? path.join(root, "dist", "stacks", "index.js");
+    const configDir = sel.configDir ? path.resolve(sel.configDir) : resolved?.stackConfigDir ?? stackConfigDirOf(root);
+    let stack = sel.stack;
     if (stack === undefined) {
         const stacks = stacksIn(configDir);
         if (stacks.length !== 1) {
@@ -149,14 +171,43 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     }
     let cfg: StackConfig | undefined;
     try {
-        cfg = readStackConfig(opts.configDir || !resolved ? findProjectFile(configDir, root) : resolved.projectFile, configDir, stack);
+        cfg = readStackConfig(sel.configDir || !resolved ? findProjectFile(configDir, root) : resolved.projectFile, configDir, stack);
     } catch (e: any) {
         problems.push(e.message);
     }
-    if (opts.program && !fs.existsSync(program)) {
+    if (sel.program && !fs.existsSync(program)) {
         problems.push(`${program}: the stack program is missing`);
     }
+    return { root, program, configDir, resolved, cfg };
+}
+
+/**
+ * Runs a selected project's program under the offline engine, in the folder the runner changes into (derived
+ * from Pulumi.yaml's main), compiling TypeScript as it is loaded, as the language host's ts-node does.
+ */
+export async function runProject(p: SelectedProject & { cfg: StackConfig }, onRegistered?: (count: number) => void, mode: "preview" | "update" = "preview"): Promise<ProgramRun> {
+    const { root, program, configDir, resolved } = p;
+    const cwd = process.cwd();
+    let unregister: (() => void) | undefined;
+    try {
+        process.chdir(resolved?.pwd ?? path.dirname(findProjectFile(configDir, root)));
+        if (/\.[cm]?ts$/.test(program) || (resolved && resolved.runtimeOptions.typescript !== false && /\.ts$/.test(resolved.program) && program === resolved.program)) {
+            unregister = registerTypeScript(resolved?.projectFile ?? path.join(root, "Pulumi.yaml"), tsconfigOf(root, resolved));
+        }
+        return await runStackProgram(program, p.cfg, onRegistered, mode);
+    } finally {
+        unregister?.();
+        process.chdir(cwd);
+    }
+}
+
+export async function plan(opts: PlanOptions, io: IO): Promise<number> {
+    const problems: string[] = [];
+    const project = selectProject(opts, problems);
+    const { program } = project;
+    const packs = (opts.policyPacks && opts.policyPacks.length > 0 ? opts.policyPacks : bundledPacks()).map((p) => path.resolve(p));
     const config = readPacksAndConfig(packs, opts.policyConfig, problems);
+    const cfg = project.cfg;
     if (problems.length > 0 || !cfg) {
         throw new UsageError(problems);
     }
@@ -167,24 +218,13 @@ export async function plan(opts: PlanOptions, io: IO): Promise<number> {
     const progress = new Progress(io, opts.progress);
     const started = Date.now();
     progress.step(`k8sprod plan: running the ${cfg.stack} stack's program offline (preview mode, mocked cloud)...`);
-    const cwd = process.cwd();
     let run;
-    let unregister: (() => void) | undefined;
     try {
-        // The runner changes into the folder the engine derives from Pulumi.yaml's main; TypeScript is
-        // compiled as it is loaded, as the language host's ts-node does.
-        process.chdir(resolved?.pwd ?? path.dirname(findProjectFile(configDir, root)));
-        if (/\.[cm]?ts$/.test(program) || (resolved && resolved.runtimeOptions.typescript !== false && !opts.program && /\.ts$/.test(resolved.program))) {
-            unregister = registerTypeScript(resolved?.projectFile ?? path.join(root, "Pulumi.yaml"), tsconfigOf(root, resolved));
-        }
         const live = io.stderrIsTTY ? (n: number) => progress.step(`k8sprod plan: running the ${cfg.stack} stack's program: ${n} resources registered`) : undefined;
-        run = await runStackProgram(program, cfg, live);
+        run = await runProject({ ...project, cfg }, live);
     } catch (e: any) {
         progress.done();
         throw new UsageError([e.message]);
-    } finally {
-        unregister?.();
-        process.chdir(cwd);
     }
     if (run.errors.length > 0) {
         progress.done();

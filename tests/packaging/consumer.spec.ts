@@ -8,6 +8,8 @@ import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
+/** The consumer's one image, from its private ECR. */
+const CONSUMER_IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1.27.3";
 
 /** The environment for npm in a temp folder: without the variables `npm test` sets for this project (its cache and registry stay). */
 function npmEnv(): NodeJS.ProcessEnv {
@@ -57,7 +59,7 @@ describe("the npm package, installed into a consumer project", function () {
         fs.writeFileSync(path.join(consumer, "Pulumi.yaml"), "name: shop\nruntime:\n  name: nodejs\n  options:\n    typescript: false\nmain: bin/index.js\n");
         // The image comes from the consumer's private ECR (allowed-image-registries admits it by default; Docker Hub
         // images other than the official ones are refused).
-        fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), "config:\n  shop:image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/shop/web:1.27.3\n");
+        fs.writeFileSync(path.join(consumer, "Pulumi.dev.yaml"), `config:\n  shop:image: ${CONSUMER_IMAGE}\n`);
         fs.writeFileSync(path.join(consumer, "tsconfig.json"), JSON.stringify({
             compilerOptions: { target: "ES2022", module: "commonjs", strict: true, outDir: "bin", skipLibCheck: true, esModuleInterop: true }, include: ["index.ts"],
         }));
@@ -111,5 +113,12 @@ describe("the npm package, installed into a consumer project", function () {
         assert.strictEqual(check.code, 0, check.stderr);
         const checked = JSON.parse(check.stdout);
         assert.deepStrictEqual(checked.resources.filter((r: any) => r.type === "kubernetes:apps/v1:Deployment").map((r: any) => r.name), ["web"]);
+    });
+
+    it("lists the images of the consumer's stack (not the package's example) with the installed k8sprod command", () => {
+        const k8sprod = path.join(consumer, "node_modules", ".bin", "k8sprod");
+        const images = run(k8sprod, ["images", "--stack", "dev"], consumer);
+        assert.strictEqual(images.code, 0, images.stderr);
+        assert.deepStrictEqual(images.stdout.trim().split("\n"), [CONSUMER_IMAGE]);
     });
 });
