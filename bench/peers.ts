@@ -133,33 +133,25 @@ function kubeconformSchemas(): string | undefined {
 }
 
 /**
- * The Kubernetes objects a stack's program registers (inputs as the program gave them), as one YAML
- * file. Each stack runs in a process of its own: the Pulumi runtime keeps one program per process.
+ * The Kubernetes objects a stack deploys, as a user hands them to a linter: the `kubernetes.yaml` that
+ * `k8sprod plan --out` writes (secrets unwrapped, unknown values left out), planned with the stack's own
+ * policy config. Returns the number of objects.
  */
 function stackObjects(stack: string, file: string): number {
-    const script = `
-        const path = require("path");
-        const { readStackConfig } = require(${JSON.stringify(path.join(ROOT, "dist", "cli", "plan", "config.js"))});
-        const { runStackProgram } = require(${JSON.stringify(path.join(ROOT, "dist", "cli", "plan", "program.js"))});
-        const { classify } = require(${JSON.stringify(path.join(ROOT, "dist", "cli", "check", "kinds.js"))});
-        (async () => {
-            const cfg = readStackConfig(${JSON.stringify(path.join(ROOT, "stacks", "Pulumi.yaml"))}, ${JSON.stringify(path.join(ROOT, "stacks"))}, ${JSON.stringify(stack)});
-            const run = await runStackProgram(${JSON.stringify(path.join(ROOT, "dist", "stacks", "index.js"))}, cfg);
-            if (run.errors.length > 0) { throw new Error(run.errors.join("\\n")); }
-            const objects = run.registrations.filter((r) => {
-                const m = /^kubernetes:([^:]+):([^:]+)$/.exec(r.type);
-                return m && classify(m[1].replace(/^core\\//, ""), m[2]) === "resource";
-            }).map((r) => r.inputs);
-            process.stdout.write(JSON.stringify(objects));
-            process.exit(0);
-        })().catch((e) => { console.error(e.message); process.exit(1); });`;
-    const r = spawnSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
-    if (r.status !== 0) {
-        throw new Error(r.stderr.trim().split("\n").slice(0, 3).join(" "));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), `k8sprod-peers-${stack}-`));
+    try {
+        const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "k8sprod"), "plan", "--cwd", path.join(ROOT, "stacks"), "--stack", stack,
+            "--policy-config", path.join(ROOT, "stacks", "policy", `${stack}.json`), "--out", out, "--no-progress", "--format", "json"],
+        { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+        if (r.status !== 0) {
+            throw new Error(`k8sprod plan --stack ${stack} exited ${r.status}: ${r.stderr.trim().split("\n").slice(0, 3).join(" ")}`);
+        }
+        const yaml = fs.readFileSync(path.join(out, "kubernetes.yaml"), "utf8");
+        fs.writeFileSync(file, yaml);
+        return yaml.split(/^---$/m).filter((d) => /^kind:/m.test(d)).length;
+    } finally {
+        fs.rmSync(out, { recursive: true, force: true });
     }
-    const objects = JSON.parse(r.stdout) as Array<Record<string, any>>;
-    fs.writeFileSync(file, objects.map((o) => `---\n${stringify(o, { aliasDuplicateObjects: false })}`).join(""));
-    return objects.length;
 }
 
 interface Sample {
