@@ -148,8 +148,13 @@ export const HA_REPLICAS = 3;
 export const IN_CLUSTER = "https://kubernetes.default.svc";
 export const ARGOCD_API_VERSION = "argoproj.io/v1alpha1";
 export const SYNC_WAVE_ANNOTATION = "argocd.argoproj.io/sync-wave";
-/** Deleting an Application deletes what it deployed (the cascade Argo CD documents for this finalizer). */
-export const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+/**
+ * Deleting an Application deletes what it deployed, in foreground (the cascade Argo CD documents for this
+ * finalizer). The path form: Argo CD treats the bare `resources-finalizer.argocd.argoproj.io` the same way, but
+ * the API server warns on a finalizer name without a path ("prefer a domain-qualified finalizer name including a
+ * path"), which the e2e's server-side apply of every planned object found.
+ */
+export const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io/foreground";
 /** Retries of a failed sync: 5, from 5 s doubling to at most 3 minutes. */
 export const DEFAULT_SYNC_RETRY = { limit: 5, backoff: { duration: "5s", factor: 2, maxDuration: "3m" } };
 export const PROJECT_ACCESS = ["read", "sync", "admin"];

@@ -132,7 +132,8 @@ describe("GitOps", () => {
         assert.deepStrictEqual(api.inputs.spec.destination, { server: "https://kubernetes.default.svc", namespace: "shop" });
         assert.deepStrictEqual(api.inputs.spec.syncPolicy.automated, { prune: true, selfHeal: true, allowEmpty: false });
         assert.strictEqual(api.inputs.metadata.annotations["argocd.argoproj.io/sync-wave"], "1");
-        assert.deepStrictEqual(api.inputs.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io"]);
+        // Foreground cascade, in the domain-qualified form with a path (a bare name draws an API server warning).
+        assert.deepStrictEqual(api.inputs.metadata.finalizers, ["resources-finalizer.argocd.argoproj.io/foreground"]);
         assert.ok(api.dependencies.includes(db.urn), "the wave-1 application waits for the wave-0 one");
         assert.ok(!db.dependencies.includes(api.urn));
         assert.ok(api.dependencies.includes(mocks.get(PROJECT, "gitops-project-shop").urn));
