@@ -200,8 +200,11 @@ export class Cluster {
         }, 120_000);
     }
 
-    /** GETs one object by apiVersion, kind, namespace and name (the plural comes from discovery). */
-    async get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<{ status: number; body: any }> {
+    /**
+     * The URL path of one object (or, without a name, of its collection) by apiVersion, kind and namespace: the
+     * plural and whether the kind is namespaced come from discovery. A string is the reason it cannot be made.
+     */
+    async objectPath(apiVersion: string, kind: string, namespace: string | undefined, name?: string): Promise<string | { status: number; body: any }> {
         const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
         if (!this.discovery.has(base)) {
             const list = await this.request("GET", base);
@@ -214,7 +217,13 @@ export class Cluster {
         if (!res) {
             return { status: 404, body: `no resource of kind ${kind} in ${apiVersion}` };
         }
-        return this.request("GET", `${base}${res.namespaced ? `/namespaces/${namespace}` : ""}/${res.name}/${name}`);
+        return `${base}${res.namespaced ? `/namespaces/${namespace}` : ""}/${res.name}${name === undefined ? "" : `/${name}`}`;
+    }
+
+    /** GETs one object by apiVersion, kind, namespace and name (the plural comes from discovery). */
+    async get(apiVersion: string, kind: string, namespace: string | undefined, name: string): Promise<{ status: number; body: any }> {
+        const p = await this.objectPath(apiVersion, kind, namespace, name);
+        return typeof p === "string" ? this.request("GET", p) : p;
     }
 
     /** The audit log's events (JSON lines), read now. */
@@ -232,15 +241,25 @@ export class Cluster {
         fs.writeFileSync(this.kubeconfig, JSON.stringify(doc, null, 2));
     }
 
-    /** One request to the API server as the admin; body parsed as JSON when it is JSON. */
-    request(method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: any }> {
+    /**
+     * One request to the API server as the admin; body parsed as JSON when it is JSON. `warnings` holds the
+     * response's Warning headers, one entry per header.
+     */
+    request(method: string, urlPath: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: any; warnings: string[] }> {
         return new Promise((resolve) => {
             const req = https.request({
                 host: "127.0.0.1", port: this.apiPort, path: urlPath, method,
                 ca: fs.readFileSync(this.file("ca.crt")), cert: fs.readFileSync(this.file("admin.crt")), key: fs.readFileSync(this.file("admin.key")),
-                headers: body ? { "content-type": "application/json" } : {},
+                headers: body ? { "content-type": contentType } : {},
             }, (res) => {
                 let text = "";
+                // rawHeaders keeps repeated headers apart (headers.warning would join them with commas).
+                const warnings: string[] = [];
+                for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+                    if (res.rawHeaders[i].toLowerCase() === "warning") {
+                        warnings.push(res.rawHeaders[i + 1]);
+                    }
+                }
                 res.on("data", (d) => (text += d));
                 res.on("end", () => {
                     let parsed: any = text;
@@ -249,15 +268,20 @@ export class Cluster {
                     } catch {
                         // not JSON (readyz answers "ok")
                     }
-                    resolve({ status: res.statusCode ?? 0, body: parsed });
+                    resolve({ status: res.statusCode ?? 0, body: parsed, warnings });
                 });
             });
-            req.on("error", () => resolve({ status: 0, body: undefined }));
+            req.on("error", () => resolve({ status: 0, body: undefined, warnings: [] }));
             if (body) {
                 req.write(JSON.stringify(body));
             }
             req.end();
         });
+    }
+
+    /** Creates an object by POST to its collection; an object that already exists is left as it is. */
+    async create(collection: string, obj: any): Promise<void> {
+        return this.apply(collection, obj);
     }
 
     private async apply(collection: string, obj: any): Promise<void> {

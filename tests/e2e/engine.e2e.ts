@@ -9,6 +9,7 @@ import { parseQuantity } from "../../lib/quantity";
 import { Cluster, resolveTools, ZONES } from "./cluster";
 import type { ClusterPrerequisites, Tools } from "./cluster";
 import type { DriverRequest, DriverResult } from "./driver";
+import { applyAll, crdFixtures, crdFor, customKinds, prepare } from "./planApply";
 
 // The real engine, end to end (npm run test:e2e; not part of npm test): the Pulumi CLI and the
 // Kubernetes provider deploy the dev stack's workloads (program.ts: its namespaces, WebServices and
@@ -392,5 +393,91 @@ describe("the real engine: pulumi up of the dev stack's workloads into a real AP
         const d = drive("destroy");
         assert.deepStrictEqual(d.changes, { delete: plan.resources.length });
         await cluster.waitFor(`namespace ${namespace} to be gone`, async () => (await cluster.request("GET", `/api/v1/namespaces/${namespace}`)).status === 404, 300_000);
+    });
+
+    // Mocha runs a suite's own tests before its nested suites: these run on the same cluster after the dev
+    // workloads are destroyed.
+    describe("every platform object of the dev, staging and prod stacks, server-side applied (dry-run) to the same API server", () => {
+        /**
+         * Custom resource kinds of a stack with no CRD fixture in tests/fixtures/crds, which the API server
+         * therefore cannot judge: none today. A new kind without a fixture fails the test until it is listed here.
+         */
+        const UNCHECKED_KINDS: Record<string, string[]> = { dev: [], staging: [], prod: [] };
+        /** Objects left out because their whole spec is unknown before deploy (Velero's BackupStorageLocation). */
+        const SKIPPED: Record<string, string[]> = {
+            dev: [],
+            staging: ["BackupStorageLocation velero/default: spec unknown until deploy"],
+            prod: ["BackupStorageLocation velero/default: spec unknown until deploy"],
+        };
+        const crds = crdFixtures(ROOT);
+
+        before(async () => {
+            // The cluster's stand-in StorageClass (no provisioner, made for the dev workloads' volumes) has the
+            // name of the stacks' own gp3-encrypted class; a provisioner cannot change, so it goes before the
+            // stacks' class is judged as the stacks would create it.
+            const r = await cluster.request("DELETE", `/apis/storage.k8s.io/v1/storageclasses/${DEFAULT_STORAGE_CLASS}`);
+            assert.ok(r.status === 200 || r.status === 404, `deleting StorageClass ${DEFAULT_STORAGE_CLASS}: HTTP ${r.status}`);
+        });
+
+        for (const stack of ["dev", "staging", "prod"]) {
+            it(`${stack}: the API server accepts every object of k8sprod plan --out, without a warning`, async () => {
+                const t = Date.now();
+                const out = path.join(dir, `plan-all-${stack}`);
+                const r = spawnSync(process.execPath, [path.join(ROOT, "bin", "k8sprod"), "plan", "--stack", stack, "--policy-config", path.join("stacks", "policy", `${stack}.json`), "--out", out, "--no-progress"],
+                    { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+                assert.strictEqual(r.status, 0, `k8sprod plan --stack ${stack} failed:\n${r.stderr}`);
+                const file = path.join(out, "kubernetes.yaml");
+                const declared = Number(/^# (\d+) Kubernetes objects/.exec(fs.readFileSync(file, "utf8"))?.[1]);
+                const prepared = prepare(file);
+                assert.strictEqual(prepared.objects.length + prepared.skipped.length, declared, "every object of kubernetes.yaml is read");
+                assert.deepStrictEqual(prepared.unhandled, [], "every value unknown before deploy has a placeholder or a skip rule");
+                assert.deepStrictEqual(prepared.skipped, SKIPPED[stack]);
+                const kinds = customKinds(prepared.objects);
+                const unchecked = kinds.filter((k) => !crdFor(crds, k));
+                console.log(`      ${stack}: custom kinds ${kinds.join(", ")}; without a CRD fixture (not checked): ${unchecked.length ? unchecked.join(", ") : "none"}`);
+                assert.deepStrictEqual(unchecked, UNCHECKED_KINDS[stack]);
+                const needed = [...new Set(kinds.filter((k) => !unchecked.includes(k)).map((k) => crdFor(crds, k)))];
+                for (const crd of needed) {
+                    await cluster.create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+                }
+                // Established, and served by discovery for each planned apiVersion/kind.
+                await cluster.waitFor("the stack's CRDs to be established and discoverable", async () => {
+                    for (const k of kinds.filter((x) => !unchecked.includes(x))) {
+                        const [group, version, kind] = k.split("/");
+                        const list = await cluster.request("GET", `/apis/${group}/${version}`);
+                        if (list.status !== 200 || !list.body.resources?.some((x: any) => x.kind === kind)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }, 120_000);
+                const sent = prepared.objects.filter((o) => !unchecked.includes(`${o.apiVersion}/${o.kind}`));
+                const result = await applyAll(cluster, sent);
+                figures[`planApply.${stack}`] = `${sent.length} sent, ${result.accepted.length} accepted, ${prepared.skipped.length} skipped, `
+                    + `${prepared.substituted.length} placeholders, ${(Date.now() - t) / 1000} s`;
+                console.log(`      ${stack}: ${figures[`planApply.${stack}`]}`);
+                assert.deepStrictEqual(result.refused, []);
+                assert.deepStrictEqual(result.warnings, []);
+                assert.strictEqual(result.accepted.length, sent.length);
+                assert.ok(sent.some((o) => o.kind === "Namespace") && sent.some((o) => o.kind === "NetworkPolicy"), "the plan holds the platform's objects");
+            });
+        }
+
+        it("controls: the same requests refuse an unknown field and report a Pod Security warning", async () => {
+            // After the stacks' Namespaces exist (the tests above): "production" enforces and warns at restricted.
+            const np = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "e2e-control", namespace: "production" }, spec: { podSelector: {}, notAField: true } };
+            const strict = await applyAll(cluster, [np]);
+            assert.strictEqual(strict.accepted.length, 0);
+            // Server-side apply refuses a field its schema does not declare ("field not declared in schema").
+            assert.match(strict.refused.join("\n"), /^NetworkPolicy production\/e2e-control: HTTP [45]\d\d .*spec\.notAField/);
+            const deployment = {
+                apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "e2e-control", namespace: "production" },
+                spec: { selector: { matchLabels: { app: "c" } }, template: { metadata: { labels: { app: "c" } }, spec: { containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] } } },
+            };
+            const warned = await applyAll(cluster, [deployment]);
+            // The header quotes its text: 299 - "would violate PodSecurity \"restricted:v1.35\": ...".
+            assert.deepStrictEqual(warned.refused, []);
+            assert.ok(warned.warnings.some((w) => /would violate PodSecurity \\?"restricted:/.test(w)), JSON.stringify(warned.warnings));
+        });
     });
 });
