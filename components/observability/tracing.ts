@@ -185,6 +185,11 @@ export function instrumentationObject(namespace: string, endpoint: string): Reco
             env: [{ name: "OTEL_EXPORTER_OTLP_PROTOCOL", value: "http/protobuf" }],
             propagators: ["tracecontext", "baggage"],
             sampler: { type: "parentbased_always_on" },
+            // The init container that copies the SDK into the pod must itself pass Pod Security restricted: the
+            // operator gives it no security context of its own for Java and, since v0.146, inherits none for the
+            // other SDKs either (open-telemetry/opentelemetry-operator#4848), so an instrumented pod would be
+            // refused in a restricted namespace. The SDK images run as root by default: a non-root uid is explicit.
+            initContainerSecurityContext: { ...RESTRICTED_CONTAINER_SECURITY_CONTEXT, runAsUser: NOBODY_UID },
         },
     };
 }

@@ -13,6 +13,8 @@ import { assertValidObjects } from "../helpers/schema";
 import { thrown } from "../helpers/outputs";
 import { customResources, deploy, freshMocks, REGION, CLUSTER, releaseOf } from "./harness";
 import { Running, freePorts, onLoopback, otelcolVersion, start, tempDir, validate } from "./otelcol";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT } from "../../components/autoscaling/common";
+import { LATEST_MINOR, evaluatePod } from "../../policies/kubernetes/podSecurity";
 
 const EXPORTERS: Array<[string, TracingArgs]> = [
     ["otlp", { exporter: { type: "otlp", endpoint: "tempo.observability.svc:4317", insecure: true } }],
@@ -60,6 +62,23 @@ describe("Tracing", () => {
         await assertValidObjects(objects);
         const inst = objects.find((o) => o.kind === "Instrumentation")!;
         assert.strictEqual(inst.spec.exporter.endpoint, "http://traces-ingest-collector.tracing.svc:4318");
+    });
+
+    it("gives the SDK's injected init container a security context that Pod Security restricted admits", async () => {
+        const mocks = await deploy(() => new Tracing("tracing", { ...EXPORTERS[2][1], instrumentedNamespaces: ["shop"] }));
+        const inst = customResources(mocks).find((o) => o.kind === "Instrumentation")!;
+        // The pod as the operator leaves it: the app container and the SDK's init container, no pod-level settings.
+        const pod = (initSecurityContext: unknown) => ({
+            metadata: {}, metadataPath: "metadata", specPath: "spec",
+            spec: {
+                initContainers: [{ name: "opentelemetry-auto-instrumentation-java", image: "ghcr.io/open-telemetry/opentelemetry-operator/autoinstrumentation-java:2.20.0", securityContext: initSecurityContext }],
+                containers: [{ name: "app", image: "app:1", securityContext: { ...RESTRICTED_CONTAINER_SECURITY_CONTEXT, runAsUser: 10001 } }],
+            },
+        });
+        assert.deepStrictEqual([...evaluatePod(pod(inst.spec.initContainerSecurityContext), "restricted", LATEST_MINOR).keys()], []);
+        assert.ok(inst.spec.initContainerSecurityContext.runAsUser > 0, "the SDK images run as root unless told otherwise");
+        // Without it, the pod is refused (the check can fail).
+        assert.ok(evaluatePod(pod(undefined), "restricted", LATEST_MINOR).size > 0);
     });
 
     it("writes to X-Ray through an IRSA role with the write-only managed policy, on the sampler's own service account", async () => {
