@@ -297,17 +297,6 @@ export function platformGitOpsArgs(args: ProductionPlatformArgs): GitOpsArgs {
     };
 }
 
-/** GitOps' own checks of what the platform would pass it, at the platform's property paths. */
-function gitOpsProblems(args: ProductionPlatformArgs, problems: Problems): void {
-    for (const p of validateGitOpsArgs(platformGitOpsArgs(args)).items) {
-        const at = p.propertyPath;
-        // productionNamespaces is the platform's own namespace list; its entries are checked as namespaces[i].name.
-        if (!at.startsWith("productionNamespaces")) {
-            problems.add(at === "" ? "delivery" : `delivery.${at}`, p.reason);
-        }
-    }
-}
-
 /**
  * What the platform's add-ons take from the cluster rather than from the user: deploy-time values (the cluster's
  * name, region, IAM OIDC provider and default StorageClass).
@@ -475,7 +464,7 @@ const CIDRS: [string, string] = ["clusterCidrs[0]", "network.cidrBlock"];
 
 /**
  * The add-ons' own checks of what the platform would pass them (Monitoring, Logging, Tracing, ClusterAutoscaler,
- * Velero, RestoreDrill, the ECR repositories), each only while it is on, at the platform's property paths.
+ * Velero, RestoreDrill, GitOps, the ECR repositories), each only while it is on, at the platform's property paths.
  * metrics-server, the VPA and prometheus-adapter take no user settings.
  */
 function addonProblems(name: string, args: ProductionPlatformArgs, problems: Problems): void {
@@ -517,6 +506,13 @@ function addonProblems(name: string, args: ProductionPlatformArgs, problems: Pro
             ], "backup.restoreDrill");
         }
     }
+    if (addons.gitOps) {
+        // productionNamespaces is the platform's own namespace list: its entries are the namespaces' names.
+        addChildProblems(problems, "GitOps", validateGitOpsArgs(platformGitOpsArgs(args)).items, [
+            ...(args.namespaces ?? []).map((_, i): [string, string] => [`productionNamespaces[${i}]`, nsName(i)]),
+            ...(["domain", "sso", "localAccounts", "admins", "teams"] as const).map((k): [string, string] => [k, `delivery.${k}`]),
+        ], "delivery");
+    }
     const repos = platformImageRepositoryArgs(args);
     const childKey = (repo: string) => String(repo).replace(/[^a-z0-9-]/g, "-");
     repos.forEach((r, i) => {
@@ -547,9 +543,6 @@ export function validateProductionPlatformArgs(name: string, args: ProductionPla
     eksClusterProblems(name, platformClusterArgs(name, args), problems);
 
     const addons = platformAddons(args);
-    if (addons.gitOps) {
-        gitOpsProblems(args, problems);
-    }
     if (addons.backups) {
         // backup.replicaRegion is Velero's replicaRegion: Velero's checks (below) require it and refuse the platform's region.
         const drill = args.backup?.drillNamespace;
