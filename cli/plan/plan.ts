@@ -87,7 +87,7 @@ export function stacksIn(dir: string): string[] {
 }
 
 /** The Pulumi.yaml of the project: in the config folder or the nearest folder above it. */
-export function findProjectFile(configDir: string, root: string): string {
+function findProjectFile(configDir: string, root: string): string {
     let dir = configDir;
     for (;;) {
         const candidate = path.join(dir, "Pulumi.yaml");
