@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
+import { classify } from "../../cli/check/kinds";
 import type { Cluster } from "./cluster";
 
 // A stack's planned Kubernetes objects (`k8sprod plan --out`'s kubernetes.yaml) sent to the real API server
@@ -90,10 +91,9 @@ export function prepare(file: string): PreparedObjects {
     return out;
 }
 
-/** The kinds (apiVersion/kind) of custom resources among the objects: not served by a built-in API group. */
+/** The kinds (apiVersion/kind) of custom resources among the objects: not built-in kinds, as `check` classifies them. */
 export function customKinds(objects: any[]): string[] {
-    const builtIn = /^(v1|(apps|batch|policy|autoscaling|networking\.k8s\.io|rbac\.authorization\.k8s\.io|storage\.k8s\.io|scheduling\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io|coordination\.k8s\.io|discovery\.k8s\.io)\/[^/]+)$/;
-    return [...new Set(objects.filter((o) => !builtIn.test(o.apiVersion)).map((o) => `${o.apiVersion}/${o.kind}`))].sort();
+    return [...new Set(objects.filter((o) => classify(o.apiVersion, o.kind) !== "resource").map((o) => `${o.apiVersion}/${o.kind}`))].sort();
 }
 
 /** The CRD fixtures (tests/fixtures/crds, upstream copies: SOURCES.md). */
